@@ -1,0 +1,45 @@
+//! Distances and summary statistics used to compare distributions and weights.
+
+/// Total variation distance ½ Σ |p − q| between two distributions on the same support.
+/// Non-finite entries (e.g. an undefined centre bin) are skipped in both.
+pub fn total_variation(p: &[f64], q: &[f64]) -> f64 {
+    assert_eq!(p.len(), q.len(), "distributions must have the same support");
+    0.5 * p
+        .iter()
+        .zip(q)
+        .filter(|(a, b)| a.is_finite() && b.is_finite())
+        .map(|(a, b)| (a - b).abs())
+        .sum::<f64>()
+}
+
+/// Median of a sample (NaN for an empty one); sorts a copy.
+pub fn median(xs: &[f64]) -> f64 {
+    quantile(xs, 0.5)
+}
+
+/// Linear-interpolation quantile (NumPy's default) of a sample; NaN for an empty one.
+pub fn quantile(xs: &[f64], q: f64) -> f64 {
+    if xs.is_empty() {
+        return f64::NAN;
+    }
+    let mut v = xs.to_vec();
+    v.sort_by(f64::total_cmp);
+    let pos = q.clamp(0.0, 1.0) * (v.len() - 1) as f64;
+    let lo = pos.floor() as usize;
+    let hi = pos.ceil() as usize;
+    v[lo] + (v[hi] - v[lo]) * (pos - lo as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tv_and_quantiles() {
+        assert_eq!(total_variation(&[0.5, 0.5], &[1.0, 0.0]), 0.5);
+        assert_eq!(total_variation(&[f64::NAN, 1.0], &[0.0, 1.0]), 0.0);
+        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(quantile(&[1.0, 2.0, 3.0, 4.0], 0.25), 1.75);
+        assert!(median(&[]).is_nan());
+    }
+}
