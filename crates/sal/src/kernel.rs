@@ -139,7 +139,9 @@ mod tests {
     fn area(k: &PspKernel, from: f64, to: f64) -> f64 {
         let n = 400_000;
         let h = (to - from) / n as f64;
-        (0..n).map(|i| k.eval(from + (i as f64 + 0.5) * h) * h).sum()
+        (0..n)
+            .map(|i| k.eval(from + (i as f64 + 0.5) * h) * h)
+            .sum()
     }
 
     #[test]

@@ -119,7 +119,13 @@ pub const STDD_BURN_IN_T: u64 = 20;
 /// Simulates the pair of `calc` for `steps` recorded steps (after a burn-in of
 /// [`STDD_BURN_IN_T`]·T steps) under the calculator's kernel and conventions, with the
 /// calculator's age cap (lag_cap = T − 1), and returns the estimated STDD.
-pub fn simulate_stdd(calc: &Calculator, pair: &Pair, steps: u64, seed: u64, centre: Centre) -> Stdd {
+pub fn simulate_stdd(
+    calc: &Calculator,
+    pair: &Pair,
+    steps: u64,
+    seed: u64,
+    centre: Centre,
+) -> Stdd {
     let mut sim = TwoNeuronSim::new(
         &calc.kernel,
         calc.t_ref,
@@ -246,7 +252,10 @@ mod tests {
             b2: 3.0,
         };
         let k = PspKernel::new(Psp::Rect, 5.0, 5.0);
-        (TwoNeuronSim::new(&k, 5, conv, &pair, 9), stream(7, "test", 0))
+        (
+            TwoNeuronSim::new(&k, 5, conv, &pair, 9),
+            stream(7, "test", 0),
+        )
     }
 
     #[test]
@@ -259,7 +268,12 @@ mod tests {
             let mut rec = SpikeRecorder::default();
             s.run(20_000, &mut rng, &mut rec);
             for n in 0..2 {
-                let times: Vec<u64> = rec.spikes.iter().filter(|x| x.1 == n).map(|x| x.0).collect();
+                let times: Vec<u64> = rec
+                    .spikes
+                    .iter()
+                    .filter(|x| x.1 == n)
+                    .map(|x| x.0)
+                    .collect();
                 let min = times.windows(2).map(|w| w[1] - w[0]).min().unwrap();
                 // With bias 3 the ISI hits its minimum often.
                 assert_eq!(min, isi, "neuron {n} under {conv:?}");

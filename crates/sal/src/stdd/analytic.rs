@@ -24,7 +24,9 @@ pub enum StddError {
     #[error("t_ref must be at least 1 step (got {0})")]
     TRef(usize),
     /// T must exceed the minimum inter-spike interval.
-    #[error("t_max ({t_max}) must be greater than the minimum inter-spike interval ({min_isi} steps)")]
+    #[error(
+        "t_max ({t_max}) must be greater than the minimum inter-spike interval ({min_isi} steps)"
+    )]
     TMax {
         /// Requested T.
         t_max: usize,
@@ -175,7 +177,8 @@ impl Calculator {
     /// T² age states, index ζ_A·T + ζ_B (exposed for tests and diagnostics).
     pub fn stationary_right(&self, pair: &Pair) -> Result<Vec<f64>, StddError> {
         self.validate(Some(pair))?;
-        self.chain(pair.b2, pair.w21, pair.b1, pair.w12).stationary()
+        self.chain(pair.b2, pair.w21, pair.b1, pair.w12)
+            .stationary()
     }
 
     /// The column-stochastic one-step transition of C(A = neuron 2, B = neuron 1) applied to
@@ -293,8 +296,16 @@ impl Chain {
                 let b = sum - a;
                 let s = a * t + b;
                 let mut inflow = 0.0;
-                let preds_a: &[usize] = if a == t - 1 { &[a - 1, t - 1] } else { &[a - 1] };
-                let preds_b: &[usize] = if b == t - 1 { &[b - 1, t - 1] } else { &[b - 1] };
+                let preds_a: &[usize] = if a == t - 1 {
+                    &[a - 1, t - 1]
+                } else {
+                    &[a - 1]
+                };
+                let preds_b: &[usize] = if b == t - 1 {
+                    &[b - 1, t - 1]
+                } else {
+                    &[b - 1]
+                };
                 for &pa in preds_a {
                     for &pb in preds_b {
                         let ps = pa * t + pb;
@@ -352,7 +363,8 @@ impl Chain {
 fn solve_augmented(m: &mut [f64], n: usize) -> Option<Vec<f64>> {
     let w = n + 1;
     for col in 0..n {
-        let piv = (col..n).max_by(|&i, &j| m[i * w + col].abs().total_cmp(&m[j * w + col].abs()))?;
+        let piv =
+            (col..n).max_by(|&i, &j| m[i * w + col].abs().total_cmp(&m[j * w + col].abs()))?;
         if m[piv * w + col].abs() < 1e-300 {
             return None;
         }

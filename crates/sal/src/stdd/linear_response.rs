@@ -32,7 +32,15 @@ pub fn linear_response(
     b1: f64,
     b2: f64,
 ) -> Result<LinearResponse, StddError> {
-    let p0 = calc.stdd(&Pair { w12: w, w21: w, b1, b2 }, Centre::Smooth)?;
+    let p0 = calc.stdd(
+        &Pair {
+            w12: w,
+            w21: w,
+            b1,
+            b2,
+        },
+        Centre::Smooth,
+    )?;
     let p_eps = calc.stdd(
         &Pair {
             w12: w + eps,

@@ -33,7 +33,9 @@ impl PhasePlane {
             .map(|(a, b)| a.hypot(*b))
             .collect();
         let max = m.iter().cloned().fold(0.0, f64::max);
-        m.iter().map(|v| if max > 0.0 { v / max } else { 0.0 }).collect()
+        m.iter()
+            .map(|v| if max > 0.0 { v / max } else { 0.0 })
+            .collect()
     }
 }
 
