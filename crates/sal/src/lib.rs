@@ -10,11 +10,13 @@
 #![warn(missing_docs)]
 
 pub mod conventions;
+pub mod engine;
 pub mod kernel;
 pub mod metrics;
 pub mod neuron;
 pub mod pairing;
 pub mod rng;
+pub mod sampling;
 pub mod spikes;
 pub mod spline;
 pub mod stdd;

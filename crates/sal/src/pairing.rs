@@ -142,6 +142,77 @@ impl SpikeSink for NearestNeighbourPairs {
     }
 }
 
+/// All pairs with the most recent spike (K = 1, §5.1) accumulated once with a *unit*
+/// window shape, ordered by which spike came later: P\[later\]\[earlier\] += k(Δ), Δ > 0.
+///
+/// Any window whose two sides share that shape, with per-synapse amplitudes A+ (causal)
+/// and A− (anti-causal), then follows exactly as S\[i\]\[j\] = A+\[i\]\[j\]·P\[i\]\[j\] +
+/// A−\[i\]\[j\]·P\[j\]\[i\] — so the Hebbian (A+ = A− = A_ws) and the SAL (A+ = −A_sal,
+/// A− = A_sal) matrices of the sampling networks come from one pass over the spikes. The
+/// pair selection is [`KLastPairs`] with K = 1, including its same-step rule.
+#[derive(Debug, Clone)]
+pub struct OrderedPairSums {
+    n: usize,
+    unit: Window,
+    last: Vec<Option<u64>>,
+    /// P, row-major `[later * n + earlier]`.
+    pub p: Vec<f64>,
+}
+
+impl OrderedPairSums {
+    /// An accumulator for `n` neurons with unit window shape `unit` (its causal side,
+    /// `unit.eval(Δ)` for Δ > 0, is used).
+    pub fn new(n: usize, unit: Window) -> OrderedPairSums {
+        OrderedPairSums {
+            n,
+            unit,
+            last: vec![None; n],
+            p: vec![0.0; n * n],
+        }
+    }
+
+    /// Forgets all spikes and zeroes P.
+    pub fn reset(&mut self) {
+        self.last.iter_mut().for_each(|l| *l = None);
+        self.p.iter_mut().for_each(|x| *x = 0.0);
+    }
+
+    /// S\[i\]\[j\] = A+\[i\]\[j\]·P\[i\]\[j\] + A−\[i\]\[j\]·P\[j\]\[i\] (diagonal 0), row-major.
+    pub fn window_sum(&self, a_plus: &[f64], a_minus: &[f64]) -> Vec<f64> {
+        let n = self.n;
+        let mut s = vec![0.0; n * n];
+        for i in 0..n {
+            for j in 0..n {
+                if i != j {
+                    s[i * n + j] = a_plus[i * n + j] * self.p[i * n + j]
+                        + a_minus[i * n + j] * self.p[j * n + i];
+                }
+            }
+        }
+        s
+    }
+}
+
+impl SpikeSink for OrderedPairSums {
+    fn on_spikes(&mut self, t: u64, ids: &[usize]) {
+        let n = self.n;
+        for &s in ids {
+            for l in 0..n {
+                if l == s {
+                    continue;
+                }
+                if let Some(tl) = self.last[l] {
+                    let d = (t - tl) as f64;
+                    if d > 0.0 {
+                        self.p[s * n + l] += self.unit.eval(d);
+                    }
+                }
+            }
+            self.last[s] = Some(t);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,5 +272,39 @@ mod tests {
         replay(&[(1, 1), (3, 0), (10, 0)], &mut acc);
         assert_eq!(acc.get(0, 1), sal().eval(2.0));
         assert_eq!(acc.get(1, 0), sal().eval(-2.0));
+    }
+
+    #[test]
+    fn ordered_sums_reproduce_per_synapse_windows() {
+        let n = 3;
+        let tau = 10.0;
+        let amp: Vec<f64> = (0..9).map(|k| 0.5 + 0.1 * k as f64).collect();
+        let heb: Vec<Window> = amp.iter().map(|&a| Window::tri(a, a, tau, tau)).collect();
+        let salw: Vec<Window> = amp.iter().map(|&a| Window::tri(-a, a, tau, tau)).collect();
+        let spikes = [
+            (1, 0),
+            (3, 2),
+            (4, 1),
+            (9, 0),
+            (9, 2),
+            (15, 1),
+            (22, 0),
+            (23, 1),
+            (23, 2),
+        ];
+        let mut ref_heb = KLastPairs::new(n, 1, SynapseWindows::PerSynapse(heb));
+        let mut ref_sal = KLastPairs::new(n, 1, SynapseWindows::PerSynapse(salw));
+        let mut ours = OrderedPairSums::new(n, Window::tri(1.0, 1.0, tau, tau));
+        replay(&spikes, &mut ref_heb);
+        replay(&spikes, &mut ref_sal);
+        replay(&spikes, &mut ours);
+        let neg: Vec<f64> = amp.iter().map(|a| -a).collect();
+        let h = ours.window_sum(&amp, &amp);
+        let s = ours.window_sum(&neg, &amp);
+        for k in 0..9 {
+            assert!((h[k] - ref_heb.sum[k]).abs() < 1e-14, "hebbian {k}");
+            assert!((s[k] - ref_sal.sum[k]).abs() < 1e-14, "sal {k}");
+        }
+        assert!(h.iter().any(|&x| x != 0.0));
     }
 }

@@ -13,9 +13,13 @@ use serde_json::Value;
 const TOL: f64 = 1e-9;
 
 fn load(name: &str) -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/spec/params/derived/");
-    let text = std::fs::read_to_string(format!("{path}{name}"))
-        .unwrap_or_else(|e| panic!("reference file {path}{name} missing ({e}): shared/ must sit beside the repository"));
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/spec/params/derived/"
+    );
+    let text = std::fs::read_to_string(format!("{path}{name}")).unwrap_or_else(|e| {
+        panic!("reference file {path}{name} missing ({e}): shared/ must sit beside the repository")
+    });
     serde_json::from_str(&text).unwrap()
 }
 
@@ -64,7 +68,10 @@ fn small_cases_match_reference() {
         let err = max_abs_diff(&s.p, &floats(&case["stdd"]));
         let sal_ref = floats(&case["sal_exp_window_-1_+1_tref_tref"]);
         let (s12, s21) = s.sal(&Window::sal_exp(t_ref as f64));
-        println!("{name}: max |Δp| = {err:.2e}, sal_12 {s12} vs {}", sal_ref[0]);
+        println!(
+            "{name}: max |Δp| = {err:.2e}, sal_12 {s12} vs {}",
+            sal_ref[0]
+        );
         assert!(err <= TOL, "{name}: {err}");
         assert!((s12 - sal_ref[0]).abs() <= TOL && (s21 - sal_ref[1]).abs() <= TOL);
         let lags: Vec<f64> = s.lags().iter().map(|&l| l as f64).collect();
@@ -78,10 +85,26 @@ fn fig2c_matches_reference() {
     let calc = Calculator::new(PspKernel::new(Psp::Rect, 50.0, 50.0), 102, 50);
     for (key, w_hi, w_lo, w_mean) in [("exc", 0.8, 0.4, 0.6), ("inh", -0.8, -0.4, -0.6)] {
         let asym = calc
-            .stdd(&Pair { w12: w_hi, w21: w_lo, b1: -0.5, b2: -0.5 }, Centre::Nan)
+            .stdd(
+                &Pair {
+                    w12: w_hi,
+                    w21: w_lo,
+                    b1: -0.5,
+                    b2: -0.5,
+                },
+                Centre::Nan,
+            )
             .unwrap();
         let sym = calc
-            .stdd(&Pair { w12: w_mean, w21: w_mean, b1: -0.5, b2: -0.5 }, Centre::Nan)
+            .stdd(
+                &Pair {
+                    w12: w_mean,
+                    w21: w_mean,
+                    b1: -0.5,
+                    b2: -0.5,
+                },
+                Centre::Nan,
+            )
             .unwrap();
         let e1 = max_abs_diff(&asym.p, &floats(&d[key]["stdd_asym"]));
         let e2 = max_abs_diff(&sym.p, &floats(&d[key]["stdd_sym_mean"]));
@@ -129,7 +152,11 @@ fn fig11_stdds_and_grids_match_reference() {
     let (t_max, t_ref) = (60, 30);
     let mut worst: f64 = 0.0;
     for shape in ["rect", "alpha_short", "alpha_long"] {
-        let psp = if shape == "rect" { Psp::Rect } else { Psp::Alpha };
+        let psp = if shape == "rect" {
+            Psp::Rect
+        } else {
+            Psp::Alpha
+        };
         for case in d["stdds"][shape].as_array().unwrap() {
             let kernel = PspKernel::new(psp, t_ref as f64, case["t_syn"].as_f64().unwrap());
             let calc = Calculator::new(kernel, t_max, t_ref);

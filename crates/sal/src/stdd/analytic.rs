@@ -88,7 +88,9 @@ impl Calculator {
             return Err(StddError::TRef(self.t_ref));
         }
         let min_isi = self.conventions.min_isi.steps(self.t_ref);
-        if self.t_max <= min_isi.max(self.t_ref) {
+        // T > t_ref (ages reach the end of the PSP) and T ≥ min ISI (a neuron can fire
+        // again from the capped age T − 1).
+        if self.t_max <= self.t_ref || self.t_max < min_isi {
             return Err(StddError::TMax {
                 t_max: self.t_max,
                 min_isi,
@@ -338,14 +340,14 @@ impl Chain {
         let mut h = vec![0.0; t];
         // R·p: B fires (alone or with A) from old age of A = c − 1, c = 1 … T−1.
         let read = |p: &[f64], h: &mut [f64]| {
-            for c in 1..t {
-                let a = c - 1;
-                let row = a * t;
-                let mut acc = 0.0;
-                for b in 0..t {
-                    acc += self.qb[row + b] * p[row + b];
-                }
-                h[c] += acc;
+            for (c, hc) in h.iter_mut().enumerate().skip(1) {
+                let row = (c - 1) * t;
+                let qb = &self.qb[row..row + t];
+                *hc += qb
+                    .iter()
+                    .zip(&p[row..row + t])
+                    .map(|(q, m)| q * m)
+                    .sum::<f64>();
             }
         };
         read(&p, &mut h);
