@@ -1,1 +1,53 @@
-fn main() {}
+//! `sal` — spike-based alignment learning from the command line.
+//!
+//! Subcommands compute the paper's analytic STDDs and phase planes, simulate neuron pairs,
+//! draw the figures and run benchmarks. Invalid input exits with code 2 and one message
+//! naming the flag; nothing is written then.
+
+mod commands;
+mod config;
+mod error;
+mod experiment;
+mod figures;
+mod out;
+mod plot;
+mod progress;
+
+use clap::{Parser, Subcommand};
+
+/// Spike-based alignment learning (SAL): weight transport in spiking networks.
+#[derive(Parser, Debug)]
+#[command(name = "sal", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run an experiment from a YAML parameter file into a run directory.
+    Run(commands::run::RunArgs),
+    /// Spike-timing-difference distribution (STDD) of a coupled pair: exact, or simulated.
+    Stdd(commands::stdd::StddArgs),
+    /// Two-neuron SAL weight evolution (Fig 2d): simulate, learn, print the weights.
+    Pair(commands::pair::PairArgs),
+    /// Draw a figure of the paper (PNG + SVG) with its data (.npz + JSON).
+    Figure(commands::figure::FigureArgs),
+    /// Benchmarks: medians of repeated runs and ratios to the reference implementation.
+    Bench(commands::bench::BenchArgs),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(a) => commands::run::run(a),
+        Command::Stdd(a) => commands::stdd::run(a),
+        Command::Pair(a) => commands::pair::run(a),
+        Command::Figure(a) => commands::figure::run(a),
+        Command::Bench(a) => commands::bench::run(a),
+    };
+    if let Err(e) = result {
+        eprintln!("error: {e}");
+        std::process::exit(e.exit_code());
+    }
+}

@@ -72,7 +72,7 @@ impl TrainParams {
 
     /// Whether iteration `step` is a validation iteration.
     pub fn is_validation(&self, step: usize) -> bool {
-        self.val_step != 1 && self.val_step != 0 && step % self.val_step == 0
+        self.val_step > 1 && step.is_multiple_of(self.val_step)
     }
 
     /// Simulated steps of the whole run.
@@ -210,15 +210,15 @@ pub fn train(
         for i in 0..n {
             b[i] += p.lr_bias * (m_star[i] - st.rates[i]);
         }
-        for k in 0..n * n {
-            w[k] += p.lr_weight * (hebb_target[k] - st.s_ws[k]);
+        for ((w, t), s) in w.iter_mut().zip(&hebb_target).zip(&st.s_ws) {
+            *w += p.lr_weight * (t - s);
         }
         if p.lr_kp != 0.0 {
             w.iter_mut().for_each(|x| *x *= 1.0 - p.lr_kp);
         }
         if with_sal {
-            for k in 0..n * n {
-                w[k] += p.lr_symm * st.s_sal[k];
+            for (w, s) in w.iter_mut().zip(&st.s_sal) {
+                *w += p.lr_symm * s;
             }
         }
         w.iter_mut().for_each(|x| *x = x.clamp(-p.max_w, p.max_w));

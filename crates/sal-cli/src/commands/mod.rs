@@ -1,0 +1,7 @@
+//! One module per subcommand.
+
+pub mod bench;
+pub mod figure;
+pub mod pair;
+pub mod run;
+pub mod stdd;

@@ -1,0 +1,261 @@
+//! `sal stdd`: the STDD of a reciprocally coupled pair and its SAL values.
+
+use crate::error::{CliError, Result, finite, positive};
+use clap::{Args, ValueEnum};
+use sal::conventions::{Conventions, MinIsi};
+use sal::kernel::{Psp, PspKernel};
+use sal::stdd::analytic::{Calculator, Pair};
+use sal::stdd::{Centre, Stdd};
+use sal::two_neuron::simulate_stdd;
+use sal::window::Window;
+use serde::Serialize;
+
+/// PSP shape on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PspArg {
+    /// Rectangle of length t_ref (τ_syn ignored).
+    Rect,
+    /// Exponential, area over [0, t_ref] = t_ref.
+    Exp,
+    /// Exponential truncated after t_ref.
+    Cutoff,
+    /// Rectangle up to t_ref, exponential tail beyond.
+    Tail,
+    /// Alpha function, area t_ref, peak at τ_syn.
+    Alpha,
+}
+
+impl From<PspArg> for Psp {
+    fn from(p: PspArg) -> Psp {
+        match p {
+            PspArg::Rect => Psp::Rect,
+            PspArg::Exp => Psp::Exp,
+            PspArg::Cutoff => Psp::Cutoff,
+            PspArg::Tail => Psp::Tail,
+            PspArg::Alpha => Psp::Alpha,
+        }
+    }
+}
+
+/// Minimum inter-spike interval on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum MinIsiArg {
+    /// t_ref steps (the reference calculator, microcircuits).
+    #[value(name = "tref")]
+    TRef,
+    /// t_ref + 1 steps (the reference sampler).
+    #[value(name = "tref+1")]
+    TRefPlus1,
+}
+
+impl From<MinIsiArg> for MinIsi {
+    fn from(m: MinIsiArg) -> MinIsi {
+        match m {
+            MinIsiArg::TRef => MinIsi::TRef,
+            MinIsiArg::TRefPlus1 => MinIsi::TRefPlus1,
+        }
+    }
+}
+
+/// Compute the spike-timing-difference distribution p(Δ), Δ = t_1 − t_2 (steps), of two
+/// reciprocally coupled stochastic neurons, and the SAL updates it implies.
+///
+/// Neuron 1 receives w12 (synapse 2 → 1), neuron 2 receives w21. Positive lags mean neuron
+/// 1 fired after neuron 2; each half of p sums to 0.5. By default p is the exact
+/// distribution of the analytic Markov chain; with --simulate it is estimated from a
+/// simulation under the same conventions.
+#[derive(Args, Debug, Clone)]
+#[command(allow_negative_numbers = true)]
+pub struct StddArgs {
+    /// Weight of the synapse 2 → 1.
+    #[arg(long)]
+    pub w12: f64,
+    /// Weight of the synapse 1 → 2.
+    #[arg(long)]
+    pub w21: f64,
+    /// Bias of neuron 1.
+    #[arg(long, default_value_t = 0.0)]
+    pub b1: f64,
+    /// Bias of neuron 2.
+    #[arg(long, default_value_t = 0.0)]
+    pub b2: f64,
+    /// Refractory period t_ref in steps.
+    #[arg(long, default_value_t = 10)]
+    pub t_ref: usize,
+    /// Synaptic time constant τ_syn in steps (exp/cutoff/tail/alpha; default t_ref).
+    #[arg(long)]
+    pub t_syn: Option<f64>,
+    /// T: lags run over −(T−1) … T−1 (must exceed the minimum ISI; default 3·t_ref).
+    #[arg(long)]
+    pub t_max: Option<usize>,
+    /// PSP kernel.
+    #[arg(long, value_enum, default_value = "rect")]
+    pub psp: PspArg,
+    /// SAL window amplitude of the causal side (Δ > 0).
+    #[arg(long, default_value_t = -1.0)]
+    pub window_a_plus: f64,
+    /// SAL window amplitude of the anti-causal side (Δ < 0).
+    #[arg(long, default_value_t = 1.0)]
+    pub window_a_minus: f64,
+    /// SAL window time constant of the causal side in steps (default t_ref).
+    #[arg(long)]
+    pub window_tau_plus: Option<f64>,
+    /// SAL window time constant of the anti-causal side in steps (default t_ref).
+    #[arg(long)]
+    pub window_tau_minus: Option<f64>,
+    /// Minimum inter-spike interval: t_ref (reference calculator) or t_ref+1 (sampler).
+    #[arg(long, value_enum, default_value = "tref")]
+    pub min_isi: MinIsiArg,
+    /// Estimate the STDD from a simulation instead of the exact chain.
+    #[arg(long)]
+    pub simulate: bool,
+    /// Simulated steps (with --simulate).
+    #[arg(long, default_value_t = 10_000_000)]
+    pub steps: u64,
+    /// Master seed of the simulation (with --simulate).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Print one JSON object {"lag", "p", "sal_12", "sal_21"} instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The validated problem of a `sal stdd` call.
+pub struct StddProblem {
+    /// The calculator (kernel, T, t_ref, conventions).
+    pub calc: Calculator,
+    /// Weights and biases.
+    pub pair: Pair,
+    /// The SAL window.
+    pub window: Window,
+}
+
+impl StddArgs {
+    /// Validates the flags into a problem; errors name the flag.
+    pub fn problem(&self) -> Result<StddProblem> {
+        let pair = Pair {
+            w12: finite("--w12", self.w12)?,
+            w21: finite("--w21", self.w21)?,
+            b1: finite("--b1", self.b1)?,
+            b2: finite("--b2", self.b2)?,
+        };
+        if self.t_ref < 1 {
+            return Err(CliError::invalid("--t-ref", "must be at least 1 step"));
+        }
+        let t_ref = self.t_ref;
+        let t_syn = positive("--t-syn", self.t_syn.unwrap_or(t_ref as f64))?;
+        let min_isi: MinIsi = self.min_isi.into();
+        let t_max = self.t_max.unwrap_or(3 * t_ref);
+        if t_max <= t_ref || t_max < min_isi.steps(t_ref) {
+            return Err(CliError::invalid(
+                "--t-max",
+                format!(
+                    "must be greater than --t-ref and at least the minimum inter-spike interval ({} steps with --min-isi {} and --t-ref {t_ref}); got {t_max}",
+                    min_isi.steps(t_ref),
+                    min_isi.name()
+                ),
+            ));
+        }
+        if t_max > 5000 {
+            return Err(CliError::invalid(
+                "--t-max",
+                format!("at most 5000 (got {t_max})"),
+            ));
+        }
+        let window = Window::exp(
+            finite("--window-a-plus", self.window_a_plus)?,
+            finite("--window-a-minus", self.window_a_minus)?,
+            positive(
+                "--window-tau-plus",
+                self.window_tau_plus.unwrap_or(t_ref as f64),
+            )?,
+            positive(
+                "--window-tau-minus",
+                self.window_tau_minus.unwrap_or(t_ref as f64),
+            )?,
+        );
+        if self.simulate && self.steps == 0 {
+            return Err(CliError::invalid("--steps", "must be at least 1"));
+        }
+        let mut calc = Calculator::new(
+            PspKernel::new(self.psp.into(), t_ref as f64, t_syn),
+            t_max,
+            t_ref,
+        );
+        calc.conventions = Conventions::analytic_with(min_isi);
+        calc.validate(Some(&pair))
+            .map_err(|e| CliError::invalid("stdd parameters", e.to_string()))?;
+        Ok(StddProblem { calc, pair, window })
+    }
+}
+
+/// The stable JSON output of `sal stdd --json`.
+#[derive(Serialize)]
+pub struct StddJson {
+    /// Lags −(T−1) … T−1 in steps.
+    pub lag: Vec<i64>,
+    /// p per lag; `null` at lag 0.
+    pub p: Vec<Option<f64>>,
+    /// Expected update of w12.
+    pub sal_12: f64,
+    /// Expected update of w21.
+    pub sal_21: f64,
+}
+
+/// Builds the JSON object of an STDD.
+pub fn stdd_json(s: &Stdd, window: &Window) -> StddJson {
+    let (sal_12, sal_21) = s.sal(window);
+    let c = s.t_max() - 1;
+    StddJson {
+        lag: s.lags(),
+        p: s.p
+            .iter()
+            .enumerate()
+            .map(|(k, &v)| if k == c { None } else { Some(v) })
+            .collect(),
+        sal_12,
+        sal_21,
+    }
+}
+
+/// Runs `sal stdd`.
+pub fn run(args: StddArgs) -> Result<()> {
+    let prob = args.problem()?;
+    let s = if args.simulate {
+        simulate_stdd(&prob.calc, &prob.pair, args.steps, args.seed, Centre::Zero)
+    } else {
+        prob.calc
+            .stdd(&prob.pair, Centre::Zero)
+            .map_err(|e| CliError::invalid("stdd parameters", e.to_string()))?
+    };
+    let out = stdd_json(&s, &prob.window);
+    if args.json {
+        println!("{}", serde_json::to_string(&out).expect("serialisable"));
+    } else {
+        let source = if args.simulate {
+            format!("simulated, {} steps, seed {}", args.steps, args.seed)
+        } else {
+            "exact".to_string()
+        };
+        println!(
+            "STDD ({source}; psp {}, T = {}, t_ref = {}, min ISI {}): w12 = {}, w21 = {}, b1 = {}, b2 = {}",
+            Psp::from(args.psp),
+            prob.calc.t_max,
+            prob.calc.t_ref,
+            prob.calc.conventions.min_isi.name(),
+            prob.pair.w12,
+            prob.pair.w21,
+            prob.pair.b1,
+            prob.pair.b2
+        );
+        println!("{:>6}  {:>12}", "lag", "p");
+        for (l, p) in out.lag.iter().zip(&out.p) {
+            match p {
+                Some(p) => println!("{l:>6}  {p:>12.6e}"),
+                None => println!("{l:>6}  {:>12}", "-"),
+            }
+        }
+        println!("sal_12 = {:.6e}   sal_21 = {:.6e}", out.sal_12, out.sal_21);
+    }
+    Ok(())
+}

@@ -1,0 +1,339 @@
+//! Font sizes, tick selection and the placement of plot areas.
+
+use super::canvas::{LINE, text_width};
+use super::prepare::Prepared;
+use super::ticks::{Scale, Spacing, TickSet, explicit_ticks, linear_ticks, log_ticks};
+use super::{Figure, Rgb};
+
+// ---------------------------------------------------------------------------
+// Metrics (logical pixels)
+
+pub(super) const TICK_LEN: f64 = 4.5;
+pub(super) const MINOR_TICK_LEN: f64 = 2.5;
+pub(super) const TICK_PAD: f64 = 3.5;
+pub(super) const LABEL_PAD: f64 = 5.0;
+pub(super) const OUTER_PAD: f64 = 7.0;
+pub(super) const SPINE_W: f64 = 1.0;
+pub(super) const SPINE: Rgb = Rgb(0x26, 0x26, 0x26);
+pub(super) const GRID: Rgb = Rgb(0xe3, 0xe3, 0xe3);
+/// SVG coordinates are integers; draw at this multiple for sub-pixel detail.
+pub(super) const SVG_OVERSAMPLE: f64 = 4.0;
+
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Fonts {
+    pub(super) tick: f64,
+    pub(super) label: f64,
+    pub(super) title: f64,
+    pub(super) legend: f64,
+    pub(super) tag: f64,
+    pub(super) suptitle: f64,
+}
+
+impl Fonts {
+    pub(super) fn new(scale: f64) -> Self {
+        Fonts {
+            tick: 12.5 * scale,
+            label: 14.0 * scale,
+            title: 15.0 * scale,
+            legend: 12.0 * scale,
+            tag: 17.0 * scale,
+            suptitle: 17.0 * scale,
+        }
+    }
+}
+
+/// Height of the figure-title band in logical pixels (0 without a title).
+pub(super) fn title_band(fig: &Figure) -> f64 {
+    match &fig.title {
+        Some(_) => {
+            let f = Fonts::new(fig.font_scale).suptitle;
+            OUTER_PAD + f * LINE + 0.2 * f
+        }
+        None => 0.0,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Layout
+
+/// Logical rectangle (x0, y0, x1, y1), y pointing down.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Rect {
+    pub(super) x0: f64,
+    pub(super) y0: f64,
+    pub(super) x1: f64,
+    pub(super) y1: f64,
+}
+
+impl Rect {
+    pub(super) fn w(&self) -> f64 {
+        self.x1 - self.x0
+    }
+    pub(super) fn h(&self) -> f64 {
+        self.y1 - self.y0
+    }
+    pub(super) fn contains(&self, p: (f64, f64)) -> bool {
+        p.0 >= self.x0 && p.0 <= self.x1 && p.1 >= self.y0 && p.1 <= self.y1
+    }
+}
+
+/// Ticks of one panel.
+#[derive(Debug, Clone, Default)]
+pub(super) struct PanelTicks {
+    pub(super) x: TickSet,
+    pub(super) y: TickSet,
+    pub(super) top: Option<TickSet>,
+    pub(super) cbar: Option<TickSet>,
+}
+
+/// Margins around the plot area.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Margins {
+    pub(super) left: f64,
+    pub(super) right: f64,
+    pub(super) top: f64,
+    pub(super) bottom: f64,
+}
+
+/// Final geometry of one panel.
+pub(super) struct PanelLayout {
+    pub(super) cell: Rect,
+    pub(super) plot: Rect,
+    pub(super) ticks: PanelTicks,
+    /// Widest y tick label in the panel's column (aligns y labels).
+    pub(super) col_ytick_w: f64,
+}
+
+pub(super) fn colorbar_width(cell_w: f64) -> f64 {
+    (cell_w * 0.035).clamp(10.0, 20.0)
+}
+
+pub(super) fn compute_ticks(p: &Prepared<'_>, f: &Fonts, w: f64, h: f64) -> PanelTicks {
+    let measure = |s: &str| text_width(s, f.tick, false);
+    let xsp = Spacing {
+        length: w,
+        min_sep: (3.0 * f.tick).max(w / 9.0),
+        label_gap: Some(1.3 * f.tick),
+        measure: &measure,
+    };
+    let ysp = Spacing {
+        length: h,
+        min_sep: (2.8 * f.tick).max(h / 8.0),
+        label_gap: None,
+        measure: &measure,
+    };
+    let auto = |s: &Scale, sp: &Spacing<'_>| {
+        if s.log {
+            log_ticks(s.lo, s.hi, sp)
+        } else {
+            linear_ticks(s.lo, s.hi, sp)
+        }
+    };
+    let panel = p.panel;
+    let x = match &panel.x_ticks {
+        Some(t) => explicit_ticks(t, &p.xs),
+        None => auto(&p.xs, &xsp),
+    };
+    let y = match &panel.y_ticks {
+        Some(t) => explicit_ticks(t, &p.ys),
+        None => auto(&p.ys, &ysp),
+    };
+    let top = panel.secondary_x.as_ref().map(|s| {
+        let (a, b) = (p.xs.lo * s.scale, p.xs.hi * s.scale);
+        let mut t = if p.xs.log {
+            // Decades of |value * scale|, signed labels for a negative scale.
+            let k = s.scale.abs();
+            let mut t = log_ticks(p.xs.lo * k, p.xs.hi * k, &xsp);
+            for tick in &mut t.ticks {
+                if s.scale < 0.0 && !tick.label.is_empty() {
+                    tick.label.insert(0, '\u{2212}');
+                }
+                tick.at *= s.scale.signum();
+            }
+            t
+        } else {
+            linear_ticks(a.min(b), a.max(b), &xsp)
+        };
+        for tick in &mut t.ticks {
+            tick.at /= s.scale;
+        }
+        t
+    });
+    let cbar = match (&panel.heatmap, &p.heat) {
+        (Some(hm), Some(hp)) if hm.colorbar_label.is_some() => {
+            Some(linear_ticks(hp.lo, hp.hi, &ysp))
+        }
+        _ => None,
+    };
+    PanelTicks { x, y, top, cbar }
+}
+
+pub(super) fn max_label_width(t: &TickSet, em: f64) -> f64 {
+    t.majors()
+        .map(|t| text_width(&t.label, em, false))
+        .fold(0.0, f64::max)
+}
+
+/// How far the outermost x tick labels stick out left/right of the axis.
+pub(super) fn x_overhang(t: &TickSet, s: &Scale, w: f64, em: f64) -> (f64, f64) {
+    let (mut l, mut r) = (0.0f64, 0.0f64);
+    for tick in t.majors() {
+        let pos = s.norm(tick.at) * w;
+        let half = text_width(&tick.label, em, false) / 2.0;
+        l = l.max(half - pos);
+        r = r.max(pos + half - w);
+    }
+    (l, r)
+}
+
+pub(super) fn margins(
+    p: &Prepared<'_>,
+    t: &PanelTicks,
+    f: &Fonts,
+    cell: Rect,
+    plot_w: f64,
+) -> Margins {
+    let panel = p.panel;
+    let tick_block = TICK_LEN + TICK_PAD;
+    let wy = max_label_width(&t.y, f.tick);
+    let ylab = if panel.y_label.is_empty() {
+        0.0
+    } else {
+        f.label * LINE + LABEL_PAD
+    };
+    let (ov_l, ov_r) = x_overhang(&t.x, &p.xs, plot_w, f.tick);
+    let mut left = (OUTER_PAD + ylab + wy + tick_block).max(OUTER_PAD + ov_l);
+
+    let mut bottom = OUTER_PAD + tick_block + f.tick * LINE;
+    if !panel.x_label.is_empty() || t.x.multiplier.is_some() {
+        bottom += LABEL_PAD + f.label.max(f.tick) * LINE;
+    }
+
+    let mut top = OUTER_PAD + 0.5 * f.tick;
+    let mut above = 0.0;
+    if let Some(tt) = &t.top {
+        above += tick_block + f.tick * LINE;
+        if panel
+            .secondary_x
+            .as_ref()
+            .is_some_and(|s| !s.label.is_empty())
+        {
+            above += LABEL_PAD + f.label * LINE;
+        }
+        let (l2, _) = x_overhang(tt, &p.xs, plot_w, f.tick);
+        left = left.max(OUTER_PAD + l2);
+    }
+    if t.y.multiplier.is_some() || t.cbar.as_ref().is_some_and(|c| c.multiplier.is_some()) {
+        above += f.tick * LINE + 4.0;
+    }
+    if panel.title.is_some() {
+        above += f.title * LINE + 0.5 * f.title;
+    } else if panel.tag.is_some() {
+        above = above.max(f.tag * LINE + 0.2 * f.tag);
+    }
+    top = top.max(OUTER_PAD + above);
+
+    let mut right = OUTER_PAD;
+    if let Some(ct) = &t.cbar {
+        let wc = max_label_width(ct, f.tick);
+        right += 0.8 * f.tick + colorbar_width(cell.w()) + tick_block + wc;
+        if panel
+            .heatmap
+            .as_ref()
+            .and_then(|h| h.colorbar_label.as_ref())
+            .is_some_and(|l| !l.is_empty())
+        {
+            right += LABEL_PAD + f.label * LINE;
+        }
+    } else {
+        right = right.max(ov_r + 3.0);
+        if let Some(tt) = &t.top {
+            right = right.max(x_overhang(tt, &p.xs, plot_w, f.tick).1 + 3.0);
+        }
+    }
+    Margins {
+        left,
+        right,
+        top,
+        bottom,
+    }
+}
+
+/// Snaps a logical coordinate to the centre of a device pixel.
+pub(super) fn snap(v: f64, dpi: f64) -> f64 {
+    ((v * dpi).floor() + 0.5) / dpi
+}
+
+pub(super) fn layout(fig: &Figure, prepared: &[Prepared<'_>], f: &Fonts) -> Vec<PanelLayout> {
+    let (pw, ph) = (f64::from(fig.panel_width), f64::from(fig.panel_height));
+    let band = title_band(fig);
+    let cell_of = |i: usize| {
+        let (r, c) = (i / fig.cols, i % fig.cols);
+        Rect {
+            x0: c as f64 * pw,
+            y0: band + r as f64 * ph,
+            x1: (c + 1) as f64 * pw,
+            y1: band + (r + 1) as f64 * ph,
+        }
+    };
+    // Pass 1 estimates the plot size, pass 2 refines ticks for the real size.
+    let mut sizes: Vec<(f64, f64)> = vec![(pw * 0.78, ph * 0.72); prepared.len()];
+    let mut result = Vec::new();
+    for _pass in 0..2 {
+        let ticks: Vec<PanelTicks> = prepared
+            .iter()
+            .zip(&sizes)
+            .map(|(p, &(w, h))| compute_ticks(p, f, w, h))
+            .collect();
+        let ms: Vec<Margins> = prepared
+            .iter()
+            .enumerate()
+            .map(|(i, p)| margins(p, &ticks[i], f, cell_of(i), sizes[i].0))
+            .collect();
+        let mut col = vec![(0.0f64, 0.0f64, 0.0f64); fig.cols]; // left, right, ytick width
+        let mut row = vec![(0.0f64, 0.0f64); fig.rows]; // top, bottom
+        for (i, m) in ms.iter().enumerate() {
+            let (r, c) = (i / fig.cols, i % fig.cols);
+            col[c].0 = col[c].0.max(m.left);
+            col[c].1 = col[c].1.max(m.right);
+            col[c].2 = col[c].2.max(max_label_width(&ticks[i].y, f.tick));
+            row[r].0 = row[r].0.max(m.top);
+            row[r].1 = row[r].1.max(m.bottom);
+        }
+        result.clear();
+        for (i, t) in ticks.into_iter().enumerate() {
+            let (r, c) = (i / fig.cols, i % fig.cols);
+            let cell = cell_of(i);
+            let min = 20.0;
+            let mut plot = Rect {
+                x0: cell.x0 + col[c].0,
+                y0: cell.y0 + row[r].0,
+                x1: cell.x1 - col[c].1,
+                y1: cell.y1 - row[r].1,
+            };
+            if plot.w() < min {
+                let mid = (plot.x0 + plot.x1) / 2.0;
+                (plot.x0, plot.x1) = (mid - min / 2.0, mid + min / 2.0);
+            }
+            if plot.h() < min {
+                let mid = (plot.y0 + plot.y1) / 2.0;
+                (plot.y0, plot.y1) = (mid - min / 2.0, mid + min / 2.0);
+            }
+            let d = fig.dpi_scale;
+            plot = Rect {
+                x0: snap(plot.x0, d),
+                y0: snap(plot.y0, d),
+                x1: snap(plot.x1, d),
+                y1: snap(plot.y1, d),
+            };
+            sizes[i] = (plot.w(), plot.h());
+            result.push(PanelLayout {
+                cell,
+                plot,
+                ticks: t,
+                col_ytick_w: col[c].2,
+            });
+        }
+    }
+    result
+}
