@@ -1,120 +1,9 @@
-//! Networks of stochastic spiking neurons and the engines that simulate them.
-//!
-//! A [`Network`] holds N escape-rate neurons (biases, weights W\[post\]\[pre\]), a rectangular
-//! PSP of `psp_len` steps and the discrete-time [`Conventions`]. A spike of neuron j at step
-//! s raises the membrane of every neuron i by W\[i\]\[j\] for the spike decisions at lags
-//! x = t − s with 0 ≤ x − psp_delay < psp_len (and x ≥ 1): lags 1 … τ_syn − 1 for the sampler
-//! M1 (psp_len = τ_syn, delay 0), 1 … τ_syn for the microcircuits M3 (delay 1). PSPs of
-//! successive spikes of one neuron add up (the reference keeps 10 spikes; with τ_syn ≤ t_ref
-//! + 1 at most one is ever active).
-//!
-//! Engines stream spikes to a [`SpikeSink`]; they never store spike trains.
+//! The clock-driven engine.
 
-use crate::conventions::Conventions;
+use super::{Engine, Network};
 use crate::neuron::{fire_threshold, rho, uniform53};
 use crate::rng::SimRng;
 use crate::spikes::SpikeSink;
-use thiserror::Error;
-
-/// An invalid network.
-#[derive(Debug, Error, PartialEq)]
-pub enum NetworkError {
-    /// Matrix or vector sizes do not match N.
-    #[error("{what} has {got} entries, expected {expected}")]
-    Shape {
-        /// Which array.
-        what: &'static str,
-        /// Its length.
-        got: usize,
-        /// The expected length.
-        expected: usize,
-    },
-    /// A weight or bias is NaN or infinite.
-    #[error("{what}[{index}] is not finite")]
-    NotFinite {
-        /// Which array.
-        what: &'static str,
-        /// The entry.
-        index: usize,
-    },
-    /// t_ref must be at least one step.
-    #[error("t_ref must be at least 1 step")]
-    TRef,
-    /// Only PSP delays 0 and 1 are supported.
-    #[error("PSP delay {0} is not supported (0 or 1)")]
-    Delay(usize),
-}
-
-/// N stochastic neurons with rectangular PSPs (see the module docs).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Network {
-    /// Number of neurons.
-    pub n: usize,
-    /// Weights, row-major `[post * n + pre]`.
-    pub w: Vec<f64>,
-    /// Biases.
-    pub b: Vec<f64>,
-    /// Refractory period t_ref (steps; also the τ of ρ).
-    pub t_ref: usize,
-    /// Length of the rectangular PSP in steps (τ_syn).
-    pub psp_len: usize,
-    /// Refractoriness and PSP timing.
-    pub conventions: Conventions,
-}
-
-impl Network {
-    /// A network; checks shapes and finiteness. The PSP delay of `conventions` must be 0
-    /// or 1 (the reference's simulators).
-    pub fn new(
-        w: Vec<f64>,
-        b: Vec<f64>,
-        t_ref: usize,
-        psp_len: usize,
-        conventions: Conventions,
-    ) -> Result<Network, NetworkError> {
-        let n = b.len();
-        if w.len() != n * n {
-            return Err(NetworkError::Shape {
-                what: "weights",
-                got: w.len(),
-                expected: n * n,
-            });
-        }
-        if t_ref < 1 {
-            return Err(NetworkError::TRef);
-        }
-        if conventions.psp_delay > 1 {
-            return Err(NetworkError::Delay(conventions.psp_delay));
-        }
-        for (what, v) in [("weights", &w), ("biases", &b)] {
-            if let Some(index) = v.iter().position(|x| !x.is_finite()) {
-                return Err(NetworkError::NotFinite { what, index });
-            }
-        }
-        Ok(Network {
-            n,
-            w,
-            b,
-            t_ref,
-            psp_len,
-            conventions,
-        })
-    }
-
-    /// First lag (steps after the spike) at which a PSP no longer acts on decisions.
-    pub fn psp_end(&self) -> usize {
-        self.psp_len + self.conventions.psp_delay
-    }
-}
-
-/// A simulation engine: runs a network for a number of steps from its current state,
-/// streaming spikes to a sink.
-pub trait Engine {
-    /// Simulates `steps` steps.
-    fn run(&mut self, steps: u64, rng: &mut SimRng, sink: &mut dyn SpikeSink);
-    /// Forgets the past (no spike ever happened) and restarts the clock at step 0.
-    fn reset(&mut self);
-}
 
 /// The clock-driven engine: one step at a time, in the reference simulator's order (all
 /// decisions of a step use the membranes at its start; spikes of the same step never
@@ -283,5 +172,50 @@ impl Engine for ClockEngine {
             }
         }
         self.t += steps;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conventions::Conventions;
+    use crate::rng::stream;
+    use crate::spikes::SpikeRecorder;
+
+    /// Deterministic neurons (|u| = 60: ρ is 1 or 0 to within 1e-24) on a hand-checked
+    /// schedule: neuron 0 fires once at step 0; neuron 1 (b = +60) fires whenever it may,
+    /// except while 0's PSP (weight −120) is active. t_ref = 1, τ_syn = 5.
+    fn probe(conv: Conventions) -> Vec<u64> {
+        let net = Network::new(vec![0.0, 0.0, -120.0, 0.0], vec![60.0, 60.0], 1, 5, conv).unwrap();
+        let mut e = ClockEngine::new(net);
+        let mut rng = stream(1, "probe", 0);
+        let mut rec = SpikeRecorder::default();
+        e.run(1, &mut rng, &mut rec);
+        e.set_parameters(&[0.0, 0.0, -120.0, 0.0], &[-60.0, 60.0]);
+        e.run(11, &mut rng, &mut rec);
+        assert_eq!(rec.spikes.iter().filter(|s| s.1 == 0).count(), 1);
+        rec.spikes
+            .iter()
+            .filter(|s| s.1 == 1)
+            .map(|s| s.0)
+            .collect()
+    }
+
+    #[test]
+    fn psp_window_and_refractoriness_per_convention() {
+        // M1: min ISI 2, PSP at lags 1 … 4 → 1 fires at 0, suppressed 1–4, then 5, 7, 9, 11.
+        assert_eq!(probe(Conventions::SAMPLER_M1), vec![0, 5, 7, 9, 11]);
+        // M2: min ISI 1, rect of length 5 at lags 1 … 4 → 0, then every step from 5.
+        assert_eq!(
+            probe(Conventions::ANALYTIC_M2),
+            vec![0, 5, 6, 7, 8, 9, 10, 11]
+        );
+        // M3: min ISI 1, PSP includes the spike step, acts at lags 1 … 5 → 0, 6, 7, …
+        assert_eq!(
+            probe(Conventions::MICROCIRCUIT_M3),
+            vec![0, 6, 7, 8, 9, 10, 11]
+        );
+        // M4: min ISI 2, lags 1 … 5 → 0, 6, 8, 10.
+        assert_eq!(probe(Conventions::SALNET_M4), vec![0, 6, 8, 10]);
     }
 }

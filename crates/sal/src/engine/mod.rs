@@ -1,0 +1,119 @@
+//! Networks of stochastic spiking neurons and the engines that simulate them.
+//!
+//! A [`Network`] holds N escape-rate neurons (biases, weights W\[post\]\[pre\]), a rectangular
+//! PSP of `psp_len` steps and the discrete-time [`Conventions`]. A spike of neuron j at step
+//! s raises the membrane of every neuron i by W\[i\]\[j\] for the spike decisions at lags
+//! x = t − s with 0 ≤ x − psp_delay < psp_len (and x ≥ 1): lags 1 … τ_syn − 1 for the sampler
+//! M1 (psp_len = τ_syn, delay 0), 1 … τ_syn for the microcircuits M3 (delay 1). PSPs of
+//! successive spikes of one neuron add up (the reference keeps 10 spikes; with τ_syn ≤ t_ref
+//! + 1 at most one is ever active).
+//!
+//! Engines stream spikes to a [`SpikeSink`]; they never store spike trains.
+
+use crate::conventions::Conventions;
+use crate::rng::SimRng;
+use crate::spikes::SpikeSink;
+use thiserror::Error;
+
+/// An invalid network.
+#[derive(Debug, Error, PartialEq)]
+pub enum NetworkError {
+    /// Matrix or vector sizes do not match N.
+    #[error("{what} has {got} entries, expected {expected}")]
+    Shape {
+        /// Which array.
+        what: &'static str,
+        /// Its length.
+        got: usize,
+        /// The expected length.
+        expected: usize,
+    },
+    /// A weight or bias is NaN or infinite.
+    #[error("{what}[{index}] is not finite")]
+    NotFinite {
+        /// Which array.
+        what: &'static str,
+        /// The entry.
+        index: usize,
+    },
+    /// t_ref must be at least one step.
+    #[error("t_ref must be at least 1 step")]
+    TRef,
+    /// Only PSP delays 0 and 1 are supported.
+    #[error("PSP delay {0} is not supported (0 or 1)")]
+    Delay(usize),
+}
+
+/// N stochastic neurons with rectangular PSPs (see the module docs).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Network {
+    /// Number of neurons.
+    pub n: usize,
+    /// Weights, row-major `[post * n + pre]`.
+    pub w: Vec<f64>,
+    /// Biases.
+    pub b: Vec<f64>,
+    /// Refractory period t_ref (steps; also the τ of ρ).
+    pub t_ref: usize,
+    /// Length of the rectangular PSP in steps (τ_syn).
+    pub psp_len: usize,
+    /// Refractoriness and PSP timing.
+    pub conventions: Conventions,
+}
+
+impl Network {
+    /// A network; checks shapes and finiteness. The PSP delay of `conventions` must be 0
+    /// or 1 (the reference's simulators).
+    pub fn new(
+        w: Vec<f64>,
+        b: Vec<f64>,
+        t_ref: usize,
+        psp_len: usize,
+        conventions: Conventions,
+    ) -> Result<Network, NetworkError> {
+        let n = b.len();
+        if w.len() != n * n {
+            return Err(NetworkError::Shape {
+                what: "weights",
+                got: w.len(),
+                expected: n * n,
+            });
+        }
+        if t_ref < 1 {
+            return Err(NetworkError::TRef);
+        }
+        if conventions.psp_delay > 1 {
+            return Err(NetworkError::Delay(conventions.psp_delay));
+        }
+        for (what, v) in [("weights", &w), ("biases", &b)] {
+            if let Some(index) = v.iter().position(|x| !x.is_finite()) {
+                return Err(NetworkError::NotFinite { what, index });
+            }
+        }
+        Ok(Network {
+            n,
+            w,
+            b,
+            t_ref,
+            psp_len,
+            conventions,
+        })
+    }
+
+    /// First lag (steps after the spike) at which a PSP no longer acts on decisions.
+    pub fn psp_end(&self) -> usize {
+        self.psp_len + self.conventions.psp_delay
+    }
+}
+
+/// A simulation engine: runs a network for a number of steps from its current state,
+/// streaming spikes to a sink.
+pub trait Engine {
+    /// Simulates `steps` steps.
+    fn run(&mut self, steps: u64, rng: &mut SimRng, sink: &mut dyn SpikeSink);
+    /// Forgets the past (no spike ever happened) and restarts the clock at step 0.
+    fn reset(&mut self);
+}
+
+mod clock;
+pub use clock::ClockEngine;
