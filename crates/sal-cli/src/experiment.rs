@@ -66,17 +66,35 @@ pub fn prepare(
             InitSource::Drawn,
         ),
     };
-    let name = config.exp_type.clone().unwrap_or_else(|| {
-        file.file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "ssn".into())
-    });
+    let name = config
+        .exp_type
+        .clone()
+        .unwrap_or_else(|| scenario_name(file));
     Ok(SsnExperiment {
         config,
         init: ic,
         init_source,
         name,
     })
+}
+
+/// A scenario's name from its file: the stem, or the folder for the reference's `exp.yaml`.
+pub fn scenario_name(file: &Path) -> String {
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "ssn".into());
+    if stem == "exp"
+        && let Some(folder) = file
+            .canonicalize()
+            .ok()
+            .as_deref()
+            .and_then(Path::parent)
+            .and_then(Path::file_name)
+    {
+        return folder.to_string_lossy().into_owned();
+    }
+    stem
 }
 
 /// The resolved configuration as YAML (every default made explicit).

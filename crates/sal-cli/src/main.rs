@@ -12,6 +12,8 @@ mod figures;
 mod out;
 mod plot;
 mod progress;
+mod report;
+mod sweep;
 
 use clap::{Parser, Subcommand};
 
@@ -33,6 +35,10 @@ enum Command {
     Pair(commands::pair::PairArgs),
     /// Draw a figure of the paper (PNG + SVG) with its data (.npz + JSON).
     Figure(commands::figure::FigureArgs),
+    /// Run a scenario over a grid of parameters (in parallel, resumable).
+    Sweep(commands::sweep::SweepArgs),
+    /// Figures and tables from sweep directories.
+    Report(commands::report::ReportArgs),
     /// Benchmarks: medians of repeated runs and ratios to the reference implementation.
     Bench(commands::bench::BenchArgs),
 }
@@ -44,6 +50,8 @@ fn main() {
         Command::Stdd(a) => commands::stdd::run(a),
         Command::Pair(a) => commands::pair::run(a),
         Command::Figure(a) => commands::figure::run(a),
+        Command::Sweep(a) => commands::sweep::run(a),
+        Command::Report(a) => commands::report::run(a),
         Command::Bench(a) => commands::bench::run(a),
     };
     if let Err(e) = result {

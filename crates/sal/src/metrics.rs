@@ -27,7 +27,18 @@ pub fn quantile(xs: &[f64], q: f64) -> f64 {
     let pos = q.clamp(0.0, 1.0) * (v.len() - 1) as f64;
     let lo = pos.floor() as usize;
     let hi = pos.ceil() as usize;
-    v[lo] + (v[hi] - v[lo]) * (pos - lo as f64)
+    let frac = pos - lo as f64;
+    if frac == 0.0 || v[hi] == v[lo] {
+        // exact position (also keeps +∞ samples from turning into NaN)
+        return v[lo];
+    }
+    v[lo] + (v[hi] - v[lo]) * frac
+}
+
+/// Like [`quantile`], ignoring NaN samples (NumPy's `nanquantile`).
+pub fn nanquantile(xs: &[f64], q: f64) -> f64 {
+    let v: Vec<f64> = xs.iter().copied().filter(|x| !x.is_nan()).collect();
+    quantile(&v, q)
 }
 
 #[cfg(test)]
@@ -41,5 +52,7 @@ mod tests {
         assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
         assert_eq!(quantile(&[1.0, 2.0, 3.0, 4.0], 0.25), 1.75);
         assert!(median(&[]).is_nan());
+        assert_eq!(quantile(&[1.0, f64::INFINITY, 2.0], 0.5), 2.0);
+        assert_eq!(nanquantile(&[1.0, f64::NAN, 3.0], 0.5), 2.0);
     }
 }

@@ -62,6 +62,11 @@ pub fn apply_set(root: &mut Value, assignment: &str) -> Result<()> {
     Ok(())
 }
 
+/// Reads a value at a dotted key path.
+pub fn get_path<'a>(root: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.').try_fold(root, |node, part| node.get(part))
+}
+
 /// Deserialises a typed configuration, naming the key path on error (`source` names the
 /// file for the message).
 pub fn parse<T: DeserializeOwned>(value: Value, source: &str) -> Result<T> {

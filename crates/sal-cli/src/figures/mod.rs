@@ -6,6 +6,7 @@
 mod fig11;
 mod fig12;
 mod fig2;
+pub mod report;
 mod ssn;
 
 pub use fig2::{fig2c, fig2d, fig2e};

@@ -1,0 +1,345 @@
+//! Sweeps: a scenario expanded into a grid of points, run in parallel, resumable.
+//!
+//! Layout of a sweep directory:
+//!
+//! ```text
+//! DIR/sweep.json          the plan: scenario, file, overrides, grids, every point
+//! DIR/points/0000/        one run directory per point (config.resolved.yaml, metrics.json,
+//!                         arrays.npz, run.json) — present only when the point finished
+//! DIR/report/             written by `sal report`
+//! ```
+//!
+//! A point is written under a hidden staging name and renamed when complete, so a killed
+//! sweep never leaves a partial point that could be mistaken for a result; re-running the
+//! same command skips finished points and recomputes the rest. Every point's result depends
+//! only on its own configuration and seeds, so local, resumed and sharded sweeps give
+//! identical points.
+
+use crate::config::{get_path, load_yaml};
+use crate::error::{CliError, Result};
+use crate::experiment::{SsnExperiment, prepare};
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+use std::path::{Path, PathBuf};
+
+/// One point of a sweep.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Point {
+    /// Global index (position in the Cartesian product).
+    pub index: usize,
+    /// Directory relative to the sweep directory.
+    pub dir: String,
+    /// `--set` overrides of this point (base overrides first).
+    pub sets: Vec<String>,
+    /// Initial-conditions file and run index, if any.
+    pub init: Option<(PathBuf, usize)>,
+    /// Grid coordinates (key → value) for reports.
+    pub coords: serde_json::Map<String, Json>,
+}
+
+/// The plan of a sweep (`sweep.json`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Plan {
+    /// Scenario name.
+    pub scenario: String,
+    /// Noise family for the paper's figures: "syn", "plast" or null.
+    pub family: Option<String>,
+    /// Key that holds the noise level in `coords`, if any.
+    pub noise_key: Option<String>,
+    /// The scenario file.
+    pub file: PathBuf,
+    /// Overrides applied to every point.
+    pub base_sets: Vec<String>,
+    /// The grids, in nesting order (first = outermost).
+    pub grids: Vec<(String, Vec<Json>)>,
+    /// Whether the reference's grid and seeds were used.
+    pub paper: bool,
+    /// Seed indices per noise level (paper sweeps).
+    pub seeds: Option<usize>,
+    /// All points.
+    pub points: Vec<Point>,
+}
+
+/// Distr and init seeds of the reference's seed indices (`ssn_v3.md` §3; B12: 4235 sic).
+pub const SEED_DISTR: [u64; 5] = [4321, 4322, 4323, 4324, 4235];
+/// See [`SEED_DISTR`].
+pub const SEED_INIT: [u64; 4] = [9002, 9003, 9004, 9005];
+
+/// Parses `KEY=V1,V2,…` (values as YAML scalars).
+pub fn parse_grid(spec: &str) -> Result<(String, Vec<Json>)> {
+    let (key, vals) = spec.split_once('=').ok_or_else(|| {
+        CliError::invalid("--grid", format!("expected KEY.PATH=V1,V2,…, got '{spec}'"))
+    })?;
+    let key = key.trim().to_string();
+    if key.is_empty() {
+        return Err(CliError::invalid(
+            "--grid",
+            format!("empty key in '{spec}'"),
+        ));
+    }
+    let mut out = Vec::new();
+    for v in vals.split(',') {
+        let v = v.trim();
+        if v.is_empty() {
+            return Err(CliError::invalid(format!("--grid {key}"), "empty value"));
+        }
+        let y: serde_norway::Value = serde_norway::from_str(v).map_err(|e| {
+            CliError::invalid(format!("--grid {key}"), format!("cannot parse '{v}': {e}"))
+        })?;
+        out.push(
+            serde_json::to_value(y)
+                .map_err(|e| CliError::invalid(format!("--grid {key}"), e.to_string()))?,
+        );
+    }
+    Ok((key, out))
+}
+
+fn yaml_scalar(v: &Json) -> String {
+    match v {
+        Json::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The family of a scenario file: from `exp_type` (v3) or the folder name (v2 files).
+fn family_of(file: &Path, exp_type: Option<&str>) -> Option<&'static str> {
+    let folder = file
+        .parent()
+        .and_then(|p| p.file_name())
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name = exp_type.map(str::to_string).unwrap_or(folder);
+    if name.starts_with("syn_noise") {
+        Some("syn")
+    } else if name.starts_with("plast_noise") {
+        Some("plast")
+    } else {
+        None
+    }
+}
+
+/// Options of a sweep.
+pub struct SweepSpec<'a> {
+    /// Scenario file.
+    pub file: &'a Path,
+    /// Overrides for every point.
+    pub sets: &'a [String],
+    /// User grids.
+    pub grids: &'a [String],
+    /// Use the reference's grid and seeds.
+    pub paper: bool,
+    /// Seed indices per noise level (paper), 1…20.
+    pub seeds: usize,
+    /// Where the derived initial-condition files are (paper).
+    pub init_dir: Option<&'a Path>,
+}
+
+/// Expands a sweep into its plan and validates every point (nothing is written).
+pub fn plan(spec: &SweepSpec) -> Result<Plan> {
+    let file = spec.file;
+    if !file.exists() {
+        return Err(CliError::invalid(
+            "FILE",
+            format!("{} does not exist", file.display()),
+        ));
+    }
+    let raw = load_yaml(file)?;
+    let exp_type = get_path(&raw, "exp_type")
+        .and_then(|v| v.as_str())
+        .map(str::to_string);
+    let v3 = exp_type.is_some();
+    let family = family_of(file, exp_type.as_deref());
+    let user: Vec<(String, Vec<Json>)> = spec
+        .grids
+        .iter()
+        .map(|g| parse_grid(g))
+        .collect::<Result<_>>()?;
+    // Paper grid: (noise level k, seed index s) outermost, user grids inside.
+    struct Base {
+        sets: Vec<String>,
+        init: Option<(PathBuf, usize)>,
+        coords: serde_json::Map<String, Json>,
+    }
+    let mut bases = Vec::new();
+    let mut grids = Vec::new();
+    let mut noise_key = None;
+    if spec.paper {
+        let fam = family.ok_or_else(|| {
+            CliError::invalid(
+                "--paper",
+                format!(
+                    "{} is not a syn_noise / plast_noise scenario (no reference grid known)",
+                    file.display()
+                ),
+            )
+        })?;
+        if !(1..=20).contains(&spec.seeds) {
+            return Err(CliError::invalid(
+                "--seeds",
+                format!("must be 1…20 (got {})", spec.seeds),
+            ));
+        }
+        let init_dir = match spec.init_dir {
+            Some(d) => d.to_path_buf(),
+            None => file
+                .parent()
+                .unwrap_or(Path::new("."))
+                .join("../../derived"),
+        };
+        let (levels, keys, init_file): (Vec<f64>, Vec<&str>, String) = match (fam, v3) {
+            ("syn", true) => (
+                vec![0.0, 0.2, 0.4, 0.6, 0.8, 1.0],
+                vec!["init_noise"],
+                "ssn_v3_syn_noise_initial_conditions.json".into(),
+            ),
+            ("plast", true) => (
+                vec![0.0, 0.2, 0.4, 0.6, 0.8],
+                vec!["stdp.ws.noise", "stdp.sal.noise"],
+                "ssn_v3_plast_noise_initial_conditions.json".into(),
+            ),
+            ("syn", false) => (
+                vec![0.0, 0.2, 0.4, 0.6, 0.8, 1.0],
+                vec!["init_noise"],
+                "ssn_syn_noise_initial_conditions.json".into(),
+            ),
+            _ => (
+                vec![0.0, 0.01, 0.02, 0.03, 0.04, 0.05],
+                vec!["stdp.ws.noise", "stdp.sal.noise"],
+                "ssn_plast_noise_initial_conditions.json".into(),
+            ),
+        };
+        let init_path = init_dir.join(&init_file);
+        if !init_path.exists() {
+            return Err(CliError::invalid(
+                "--init-dir",
+                format!(
+                    "{} not found (the reference's initial conditions; set --init-dir)",
+                    init_path.display()
+                ),
+            ));
+        }
+        let key = keys[0].to_string();
+        noise_key = Some(key.clone());
+        grids.push((key.clone(), levels.iter().map(|&x| Json::from(x)).collect()));
+        grids.push((
+            "seed_index".to_string(),
+            (0..spec.seeds).map(Json::from).collect(),
+        ));
+        for (k, &level) in levels.iter().enumerate() {
+            for s in 0..spec.seeds {
+                let run = 20 * k + s;
+                let sim = if v3 { 7654 + s } else { 7654 + run };
+                let mut sets: Vec<String> =
+                    keys.iter().map(|key| format!("{key}={level}")).collect();
+                sets.push(format!("seed.distr={}", SEED_DISTR[s / 4]));
+                sets.push(format!("seed.init={}", SEED_INIT[s % 4]));
+                sets.push(format!("seed.sim={sim}"));
+                let mut coords = serde_json::Map::new();
+                coords.insert(key.clone(), Json::from(level));
+                coords.insert("seed_index".into(), Json::from(s));
+                bases.push(Base {
+                    sets,
+                    init: Some((init_path.clone(), run)),
+                    coords,
+                });
+            }
+        }
+    } else {
+        bases.push(Base {
+            sets: Vec::new(),
+            init: None,
+            coords: serde_json::Map::new(),
+        });
+        if let Some((k, _)) = user.first() {
+            noise_key = Some(k.clone());
+        }
+    }
+    grids.extend(user.iter().cloned());
+    // Cartesian product of the user grids (first outermost).
+    let mut combos: Vec<Vec<(String, Json)>> = vec![Vec::new()];
+    for (key, vals) in &user {
+        combos = combos
+            .into_iter()
+            .flat_map(|c| {
+                vals.iter().map(move |v| {
+                    let mut c = c.clone();
+                    c.push((key.clone(), v.clone()));
+                    c
+                })
+            })
+            .collect();
+    }
+    let mut points = Vec::new();
+    for b in &bases {
+        for c in &combos {
+            let index = points.len();
+            let mut sets = spec.sets.to_vec();
+            sets.extend(b.sets.iter().cloned());
+            let mut coords = b.coords.clone();
+            for (k, v) in c {
+                sets.push(format!("{k}={}", yaml_scalar(v)));
+                coords.insert(k.clone(), v.clone());
+            }
+            points.push(Point {
+                index,
+                dir: format!("points/{index:04}"),
+                sets,
+                init: b.init.clone(),
+                coords,
+            });
+        }
+    }
+    if points.len() > 100_000 {
+        return Err(CliError::invalid(
+            "--grid",
+            format!("{} points is more than 100 000", points.len()),
+        ));
+    }
+    // Validate every point now: bad input must fail before anything is written.
+    let first = prepare_point(file, &points[0])?;
+    for p in points.iter().skip(1) {
+        prepare_point(file, p)?;
+    }
+    Ok(Plan {
+        scenario: first.name.clone(),
+        family: family.map(str::to_string),
+        noise_key,
+        file: file.to_path_buf(),
+        base_sets: spec.sets.to_vec(),
+        grids,
+        paper: spec.paper,
+        seeds: spec.paper.then_some(spec.seeds),
+        points,
+    })
+}
+
+/// The validated experiment of one point.
+pub fn prepare_point(file: &Path, p: &Point) -> Result<SsnExperiment> {
+    prepare(
+        file,
+        &p.sets,
+        p.init.as_ref().map(|(f, k)| (f.as_path(), *k)),
+    )
+}
+
+/// Whether a point has finished (its directory exists with metrics.json).
+pub fn is_done(dir: &Path, p: &Point) -> bool {
+    dir.join(&p.dir).join("metrics.json").is_file()
+}
+
+/// Reads a plan.
+pub fn read_plan(dir: &Path) -> Result<Plan> {
+    let path = dir.join("sweep.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        CliError::invalid(
+            path.display().to_string(),
+            format!("not a sweep directory ({e})"),
+        )
+    })?;
+    serde_json::from_str(&text).map_err(|e| {
+        CliError::invalid(
+            path.display().to_string(),
+            format!("unreadable sweep plan: {e}"),
+        )
+    })
+}
