@@ -18,9 +18,17 @@ pub fn ssn_run(dir: &OutDir, exp: &SsnExperiment, rec: &Record) -> Result<()> {
         style: Style::new(palette(k)).width(2),
         label: None,
     };
+    // A log axis needs a positive finite value; with none (e.g. D_KL = +∞ because a short
+    // validation left target states unsampled) the panel gets a fixed range and says why.
+    let drawable = |v: &[f64]| v.iter().any(|x| x.is_finite() && *x > 0.0);
+    let fallback = |v: &[f64]| (!drawable(v)).then_some((1e-3, 1.0));
+    let note = |v: &[f64], what: &str| {
+        if drawable(v) { what.to_string() } else { format!("{what} — no finite positive value") }
+    };
     let mut panels = vec![
         Panel {
-            title: Some("D_KL(target ‖ sampled)".into()),
+            title: Some(note(&rec.dkl, "D_KL(target ‖ sampled)")),
+            y_range: fallback(&rec.dkl),
             x_label: "wake–sleep cycles".into(),
             y_label: "D_KL".into(),
             log_y: true,
@@ -28,7 +36,8 @@ pub fn ssn_run(dir: &OutDir, exp: &SsnExperiment, rec: &Record) -> Result<()> {
             ..Panel::default()
         },
         Panel {
-            title: Some("weight asymmetry".into()),
+            title: Some(note(&rec.asymmetry, "weight asymmetry")),
+            y_range: fallback(&rec.asymmetry),
             x_label: "wake–sleep cycles".into(),
             y_label: "Var(W_ij − W_ji)".into(),
             log_y: true,
