@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 
 pub mod conventions;
+pub mod dale;
 pub mod engine;
 pub mod kernel;
 pub mod metrics;

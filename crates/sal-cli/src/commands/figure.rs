@@ -16,6 +16,8 @@ pub enum Which {
     Fig2d,
     /// SAL phase plane with attractor line and the Fig 2d trajectories (analytic).
     Fig2e,
+    /// Dale's law: SAL phase plane of the E–I system in effective weights, rate check (simulated).
+    Fig10,
     /// PSP shapes: kernels, STDDs, attractor lines, deviation maps (analytic).
     Fig11,
     /// Linear response of the STDD to an asymmetric perturbation (analytic).
@@ -50,6 +52,7 @@ pub fn run(args: FigureArgs) -> Result<()> {
             Which::Fig2c,
             Which::Fig2d,
             Which::Fig2e,
+            Which::Fig10,
             Which::Fig11,
             Which::Fig12,
         ]
@@ -63,6 +66,7 @@ pub fn run(args: FigureArgs) -> Result<()> {
             Which::Fig2c => figures::fig2c(&dir)?,
             Which::Fig2d => figures::fig2d(&dir, args.seed)?,
             Which::Fig2e => figures::fig2e(&dir, args.seed)?,
+            Which::Fig10 => figures::fig10(&dir, args.seed)?,
             Which::Fig11 => figures::fig11(&dir)?,
             Which::Fig12 => figures::fig12(&dir)?,
             Which::All => unreachable!("expanded above"),

@@ -3,6 +3,7 @@
 //! Each function computes the data with the `sal` core, writes `<name>.npz` and
 //! `<name>.json` and draws `<name>.png` / `<name>.svg` into the output directory.
 
+mod fig10;
 mod fig11;
 mod fig12;
 mod fig2;
@@ -10,6 +11,7 @@ pub mod report;
 mod ssn;
 
 pub use fig2::{fig2c, fig2d, fig2e};
+pub use fig10::fig10;
 pub use fig11::fig11;
 pub use fig12::fig12;
 pub use ssn::ssn_run;
@@ -21,8 +23,33 @@ use crate::plot::{self, Figure};
 /// Renders `fig` as `<name>.png` and `<name>.svg` in `dir`.
 pub(crate) fn render(dir: &OutDir, name: &str, fig: &Figure) -> Result<()> {
     let stem = dir.path(name)?;
-    plot::render(fig, &stem).map_err(|e| CliError::Failed(format!("drawing {name}: {e}")))?;
+    // A panel whose data are all non-finite (e.g. D_KL = +∞ everywhere after a very short
+    // validation) gets a fixed range instead of failing the whole figure.
+    let mut fig = fig.clone();
+    for p in &mut fig.panels {
+        if p.y_range.is_none() && p.heatmap.is_none() && !has_drawable_y(p) {
+            p.y_range = Some(if p.log_y { (1e-3, 1.0) } else { (0.0, 1.0) });
+            p.title = Some(format!(
+                "{} (no finite data)",
+                p.title.clone().unwrap_or_default()
+            ));
+        }
+    }
+    plot::render(&fig, &stem).map_err(|e| CliError::Failed(format!("drawing {name}: {e}")))?;
     Ok(())
+}
+
+fn has_drawable_y(p: &plot::Panel) -> bool {
+    let ok = |y: f64| y.is_finite() && (!p.log_y || y > 0.0);
+    p.series.iter().any(|s| match s {
+        plot::Series::Line { y, .. }
+        | plot::Series::Scatter { y, .. }
+        | plot::Series::Bars { y, .. }
+        | plot::Series::Step { y, .. } => y.iter().any(|&v| ok(v)),
+    }) || p
+        .bands
+        .iter()
+        .any(|b| b.lower.iter().chain(&b.upper).any(|&v| ok(v)))
 }
 
 /// Lags as floating-point x values.
