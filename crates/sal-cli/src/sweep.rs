@@ -136,13 +136,19 @@ pub struct SweepSpec<'a> {
 
 /// Expands a sweep into its plan and validates every point (nothing is written).
 pub fn plan(spec: &SweepSpec) -> Result<Plan> {
-    let file = spec.file;
-    if !file.exists() {
+    if !spec.file.exists() {
         return Err(CliError::invalid(
             "FILE",
-            format!("{} does not exist", file.display()),
+            format!("{} does not exist", spec.file.display()),
         ));
     }
+    // Absolute, canonical paths: the plan must compare equal whichever directory a
+    // resumed run or a cluster task starts from.
+    let canonical = spec
+        .file
+        .canonicalize()
+        .map_err(|e| CliError::invalid("FILE", format!("{}: {e}", spec.file.display())))?;
+    let file = canonical.as_path();
     let raw = load_yaml(file)?;
     let exp_type = get_path(&raw, "exp_type")
         .and_then(|v| v.as_str())
@@ -208,16 +214,15 @@ pub fn plan(spec: &SweepSpec) -> Result<Plan> {
                 "ssn_plast_noise_initial_conditions.json".into(),
             ),
         };
-        let init_path = init_dir.join(&init_file);
-        if !init_path.exists() {
-            return Err(CliError::invalid(
+        let init_path = init_dir.join(&init_file).canonicalize().map_err(|_| {
+            CliError::invalid(
                 "--init-dir",
                 format!(
                     "{} not found (the reference's initial conditions; set --init-dir)",
-                    init_path.display()
+                    init_dir.join(&init_file).display()
                 ),
-            ));
-        }
+            )
+        })?;
         let key = keys[0].to_string();
         noise_key = Some(key.clone());
         grids.push((key.clone(), levels.iter().map(|&x| Json::from(x)).collect()));

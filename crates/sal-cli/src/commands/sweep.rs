@@ -52,9 +52,119 @@ pub struct SweepArgs {
     /// Only print the plan (number of points, simulated steps), run nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Write a cluster submission for the whole grid instead of running it:
+    /// `slurm` → DIR/submit.sbatch (a job array, one shard per task), `hyperqueue` →
+    /// DIR/submit-hq.sh. Results land in DIR exactly as from a local run.
+    #[arg(long, value_name = "slurm|hyperqueue")]
+    pub emit: Option<Emit>,
+    /// Array tasks for --emit (default: one per point, at most 1000).
+    #[arg(long)]
+    pub tasks: Option<usize>,
     /// No progress output.
     #[arg(long)]
     pub quiet: bool,
+}
+
+/// Cluster submission formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Emit {
+    /// A SLURM sbatch job-array script.
+    Slurm,
+    /// A HyperQueue array submission.
+    Hyperqueue,
+}
+
+/// POSIX shell quoting.
+fn sh_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=,:+@%".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// The `sal sweep …` command line that one array task runs (without the shard).
+fn task_command(args: &SweepArgs) -> Vec<String> {
+    let exe = std::env::current_exe()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| "sal".into());
+    let mut c = vec![
+        exe,
+        "sweep".into(),
+        absolute(&args.file).display().to_string(),
+    ];
+    for g in &args.grids {
+        c.extend(["--grid".into(), g.clone()]);
+    }
+    if args.paper {
+        c.extend(["--paper".into(), "--seeds".into(), args.seeds.to_string()]);
+    }
+    for s in &args.sets {
+        c.extend(["--set".into(), s.clone()]);
+    }
+    if let Some(d) = &args.init_dir {
+        c.extend(["--init-dir".into(), absolute(d).display().to_string()]);
+    }
+    c.extend([
+        "--out".into(),
+        absolute(&args.out).display().to_string(),
+        "--quiet".into(),
+    ]);
+    c
+}
+
+fn emit(args: &SweepArgs, plan: &Plan, how: Emit) -> Result<()> {
+    let n = args.tasks.unwrap_or(plan.points.len().min(1000));
+    if n == 0 || n > plan.points.len() {
+        return Err(CliError::invalid(
+            "--tasks",
+            format!("must be 1…{} (the number of points)", plan.points.len()),
+        ));
+    }
+    let cmd: Vec<String> = task_command(args).iter().map(|a| sh_quote(a)).collect();
+    let out = absolute(&args.out);
+    std::fs::create_dir_all(out.join("logs")).map_err(|e| CliError::io(&out, e))?;
+    let (name, text) = match how {
+        Emit::Slurm => (
+            "submit.sbatch",
+            format!(
+                "#!/bin/bash\n# {points} points of {scenario} in {n} array tasks; each task runs one shard\n# (sal reads SLURM_ARRAY_TASK_ID / SLURM_ARRAY_TASK_COUNT). Submit: sbatch {out}/submit.sbatch\n# Re-submitting resumes: finished points are skipped. Report: sal report {out}\n#SBATCH --job-name=sal-{scenario}\n#SBATCH --array=0-{last}\n#SBATCH --cpus-per-task=1\n#SBATCH --output={out}/logs/%A_%a.out\nset -euo pipefail\nexec {cmd} --jobs \"${{SLURM_CPUS_PER_TASK:-1}}\"\n",
+                points = plan.points.len(),
+                scenario = plan.scenario,
+                n = n,
+                last = n - 1,
+                out = out.display(),
+                cmd = cmd.join(" ")
+            ),
+        ),
+        Emit::Hyperqueue => (
+            "submit-hq.sh",
+            format!(
+                "#!/usr/bin/env bash\n# {points} points of {scenario} in {n} HyperQueue array tasks (one shard each).\n# Run: bash {out}/submit-hq.sh   (with an hq server and workers running)\n# Re-submitting resumes: finished points are skipped. Report: sal report {out}\nset -euo pipefail\nhq submit --name sal-{scenario} --array 0-{last} --cpus 1 --stdout '{out}/logs/%{{TASK_ID}}.out' --stderr '{out}/logs/%{{TASK_ID}}.err' -- \\\n  bash -c 'exec \"$@\" --shard $((HQ_TASK_ID + 1))/{n}' sal {cmd}\n",
+                points = plan.points.len(),
+                scenario = plan.scenario,
+                n = n,
+                last = n - 1,
+                out = out.display(),
+                cmd = cmd.join(" ")
+            ),
+        ),
+    };
+    let path = out.join(name);
+    std::fs::write(&path, text).map_err(|e| CliError::io(&path, e))?;
+    eprintln!(
+        "wrote {} ({} points in {n} tasks)",
+        path.display(),
+        plan.points.len()
+    );
+    Ok(())
 }
 
 /// Parses `K/N` (1 ≤ K ≤ N).
@@ -180,6 +290,9 @@ pub fn run(args: SweepArgs) -> Result<()> {
         return Ok(());
     }
     open_dir(&args.out, &plan, args.force)?;
+    if let Some(how) = args.emit {
+        return emit(&args, &plan, how);
+    }
     clean_partials(&args.out);
     let pending: Vec<usize> = mine
         .into_iter()

@@ -50,11 +50,18 @@ fn time_panel(title: &str, y_label: &str, curves: &[(String, Rgb, &Level, bool)]
         legend: Some(LegendPos::Best),
         ..Panel::default()
     };
+    let mut any = false;
     for (label, color, level, dkl) in curves {
         let q = if *dkl { &level.dkl } else { &level.asymmetry };
+        any |= q.iter().any(|q| q.median.is_finite() || q.q25.is_finite());
         let (b, s) = band(&level.iterations, q, *color, Some(label.clone()));
         p.bands.push(b);
         p.series.push(s);
+    }
+    if !any {
+        // every value is +∞ (unsampled target states): nothing to scale the axis by
+        p.y_range = Some((1e-3, 1.0));
+        p.title = Some(format!("{title} — no finite value"));
     }
     p
 }
