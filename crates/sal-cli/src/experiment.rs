@@ -104,6 +104,10 @@ pub fn resolved_yaml(cfg: &SsnConfig) -> String {
         Protocol::V2 => crate::config::ssn::ProtocolName::V2,
         Protocol::V3 => crate::config::ssn::ProtocolName::V3,
     });
+    c.engine = Some(match cfg.train_params().engine {
+        sal::engine::EngineKind::Clock => crate::config::ssn::EngineName::Clock,
+        sal::engine::EngineKind::Event => crate::config::ssn::EngineName::Event,
+    });
     serde_norway::to_string(&c).expect("serialisable")
 }
 
@@ -164,6 +168,7 @@ fn write_outputs(exp: &SsnExperiment, rec: &Record, dir: &OutDir) -> Result<()> 
         &json!({
             "scenario": exp.name,
             "protocol": match cfg.protocol() { Protocol::V2 => "v2", Protocol::V3 => "v3" },
+            "engine": cfg.train_params().engine.name(),
             "seed_sim": cfg.seed.sim,
             "init": init,
             "noise": {"init_noise": cfg.init_noise, "stdp_noise": cfg.stdp.ws.noise},

@@ -15,7 +15,11 @@ fn sal(args: &[&str], threads: Option<usize>) -> Output {
 }
 
 fn params(rel: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/spec/params").join(rel).to_string_lossy().into_owned()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/spec/params")
+        .join(rel)
+        .to_string_lossy()
+        .into_owned()
 }
 
 fn tmp(name: &str) -> PathBuf {
@@ -29,7 +33,16 @@ fn ok(o: &Output) {
 }
 
 /// A very short schedule: 11 iterations of 20 t_ref, validation every 5 with factor 5.
-const SHORT: [&str; 8] = ["--set", "num_epochs=11", "--set", "val_step=5", "--set", "dur=20", "--set", "val_factor=5"];
+const SHORT: [&str; 8] = [
+    "--set",
+    "num_epochs=11",
+    "--set",
+    "val_step=5",
+    "--set",
+    "dur=20",
+    "--set",
+    "val_factor=5",
+];
 
 #[test]
 fn every_paper_file_validates_and_the_smoke_fixture_runs() {
@@ -51,8 +64,15 @@ fn every_paper_file_validates_and_the_smoke_fixture_runs() {
         let o = sal(&["run", &params(f), "--dry-run"], None);
         ok(&o);
         let text = String::from_utf8_lossy(&o.stdout);
-        assert!(text.contains("protocol:"), "{f}: resolved config shows the protocol");
-        let expect = if f.starts_with("ssn_v3") { "protocol: v3" } else { "protocol: v2" };
+        assert!(
+            text.contains("protocol:"),
+            "{f}: resolved config shows the protocol"
+        );
+        let expect = if f.starts_with("ssn_v3") {
+            "protocol: v3"
+        } else {
+            "protocol: v2"
+        };
         assert!(text.contains(expect), "{f}");
         // each file also runs, unchanged apart from a short schedule
         let d = tmp(&f.replace('/', "_"));
@@ -62,11 +82,22 @@ fn every_paper_file_validates_and_the_smoke_fixture_runs() {
         args.extend(SHORT);
         args.extend(["--out", &ds, "--quiet"]);
         ok(&sal(&args, None));
-        let m: serde_json::Value = serde_json::from_slice(&std::fs::read(d.join("metrics.json")).unwrap()).unwrap();
-        assert_eq!(m["validation_iteration"], serde_json::json!([0, 5, 10]), "{f}");
+        let m: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(d.join("metrics.json")).unwrap()).unwrap();
+        assert_eq!(
+            m["validation_iteration"],
+            serde_json::json!([0, 5, 10]),
+            "{f}"
+        );
         assert_eq!(m["dkl"].as_array().unwrap().len(), 3);
         assert_eq!(m["asymmetry"].as_array().unwrap().len(), 3);
-        for name in ["config.resolved.yaml", "arrays.npz", "run.json", "figures/run.png", "figures/run.svg"] {
+        for name in [
+            "config.resolved.yaml",
+            "arrays.npz",
+            "run.json",
+            "figures/run.png",
+            "figures/run.svg",
+        ] {
             assert!(d.join(name).is_file(), "{f}: {name}");
         }
         let _ = std::fs::remove_dir_all(&d);
@@ -74,13 +105,36 @@ fn every_paper_file_validates_and_the_smoke_fixture_runs() {
     // the resolved configuration runs again as it is
     let d = tmp("resolved");
     let ds = d.to_string_lossy().into_owned();
-    let mut args = vec!["run".to_string(), params("tests-fixtures/ssn_smoke.yaml"), "--out".into(), ds.clone(), "--quiet".into()];
-    ok(&sal(&args.iter().map(String::as_str).collect::<Vec<_>>(), None));
-    let resolved = d.join("config.resolved.yaml").to_string_lossy().into_owned();
+    let mut args = vec![
+        "run".to_string(),
+        params("tests-fixtures/ssn_smoke.yaml"),
+        "--out".into(),
+        ds.clone(),
+        "--quiet".into(),
+    ];
+    ok(&sal(
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+        None,
+    ));
+    let resolved = d
+        .join("config.resolved.yaml")
+        .to_string_lossy()
+        .into_owned();
     let d2 = tmp("resolved2");
-    args = vec!["run".into(), resolved, "--out".into(), d2.to_string_lossy().into_owned(), "--quiet".into()];
-    ok(&sal(&args.iter().map(String::as_str).collect::<Vec<_>>(), None));
-    let m = |d: &Path| -> serde_json::Value { serde_json::from_slice(&std::fs::read(d.join("metrics.json")).unwrap()).unwrap() };
+    args = vec![
+        "run".into(),
+        resolved,
+        "--out".into(),
+        d2.to_string_lossy().into_owned(),
+        "--quiet".into(),
+    ];
+    ok(&sal(
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+        None,
+    ));
+    let m = |d: &Path| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(d.join("metrics.json")).unwrap()).unwrap()
+    };
     for key in ["validation_iteration", "dkl", "asymmetry"] {
         assert_eq!(m(&d)[key], m(&d2)[key], "{key}");
     }
@@ -106,9 +160,18 @@ fn bad_input_exits_2_names_the_field_and_writes_nothing() {
         (vec![&smoke, "--set", "num_epochs=0"], "num_epochs"),
         (vec![&smoke, "--set", "dim=30"], "dim"),
         (vec![&smoke, "--set", "lr.weight=-1"], "lr.weight"),
-        (vec![&smoke, "--init", "/nonexistent/ic.json"], "/nonexistent/ic.json"),
-        (vec![&smoke, "--init", &init, "--init-index", "3"], "--init-index"),
-        (vec![&smoke, "--init", &runs, "--init-index", "500"], "--init-index"),
+        (
+            vec![&smoke, "--init", "/nonexistent/ic.json"],
+            "/nonexistent/ic.json",
+        ),
+        (
+            vec![&smoke, "--init", &init, "--init-index", "3"],
+            "--init-index",
+        ),
+        (
+            vec![&smoke, "--init", &runs, "--init-index", "500"],
+            "--init-index",
+        ),
         (vec!["/nonexistent/exp.yaml"], "/nonexistent/exp.yaml"),
     ];
     for (args, name) in cases {
@@ -126,8 +189,23 @@ fn bad_input_exits_2_names_the_field_and_writes_nothing() {
     }
     // sweeps validate every point first
     let d = tmp("badsweep");
-    let o = sal(&["sweep", &smoke, "--grid", "init_noise=0.1,-1", "--out", &d.to_string_lossy()], None);
-    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = sal(
+        &[
+            "sweep",
+            &smoke,
+            "--grid",
+            "init_noise=0.1,-1",
+            "--out",
+            &d.to_string_lossy(),
+        ],
+        None,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert!(String::from_utf8_lossy(&o.stderr).contains("init_noise"));
     assert!(!d.exists());
     let _ = std::fs::remove_file(&extra);
@@ -139,10 +217,26 @@ fn metrics_are_bit_identical_for_1_and_2_threads() {
     let mut outs = Vec::new();
     for threads in [1, 2] {
         let d = tmp(&format!("det{threads}"));
-        ok(&sal(&["run", &smoke, "--out", &d.to_string_lossy(), "--quiet"], Some(threads)));
+        ok(&sal(
+            &["run", &smoke, "--out", &d.to_string_lossy(), "--quiet"],
+            Some(threads),
+        ));
         outs.push(std::fs::read(d.join("metrics.json")).unwrap());
         let s = tmp(&format!("detsweep{threads}"));
-        ok(&sal(&["sweep", &smoke, "--grid", "init_noise=0.0,0.5", "--grid", "seed.sim=1,2", "--out", &s.to_string_lossy(), "--quiet"], Some(threads)));
+        ok(&sal(
+            &[
+                "sweep",
+                &smoke,
+                "--grid",
+                "init_noise=0.0,0.5",
+                "--grid",
+                "seed.sim=1,2",
+                "--out",
+                &s.to_string_lossy(),
+                "--quiet",
+            ],
+            Some(threads),
+        ));
         let r = sal(&["report", &s.to_string_lossy(), "--json"], Some(threads));
         ok(&r);
         outs.push(r.stdout);
@@ -179,20 +273,30 @@ fn sweeps_resume_after_a_kill_and_shards_merge() {
     let mut b = vec!["sweep", &smoke as &str];
     b.extend(grid);
     b.extend(["--out", &cs, "--quiet", "--jobs", "1", "--set", "dur=200"]);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sal")).args(&b).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sal"))
+        .args(&b)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     let t0 = std::time::Instant::now();
     while !cut.join("points/0000/metrics.json").exists() && t0.elapsed().as_secs() < 60 {
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
     child.kill().ok();
     child.wait().ok();
-    let done = (0..6).filter(|i| cut.join(format!("points/{i:04}/metrics.json")).exists()).count();
+    let done = (0..6)
+        .filter(|i| cut.join(format!("points/{i:04}/metrics.json")).exists())
+        .count();
     assert!((1..6).contains(&done), "killed midway ({done} of 6 done)");
     // leave a fake half-written point behind, as a crash during writing would
     std::fs::create_dir_all(cut.join("points/.0005.partial-99999")).unwrap();
     std::fs::write(cut.join("points/.0005.partial-99999/arrays.npz"), b"junk").unwrap();
     ok(&sal(&b, None));
-    assert!(!cut.join("points/.0005.partial-99999").exists(), "stale staging removed");
+    assert!(
+        !cut.join("points/.0005.partial-99999").exists(),
+        "stale staging removed"
+    );
     // the interrupted sweep used dur=200: compare with an uninterrupted one of the same plan
     let same = tmp("sweep-same");
     let ss = same.to_string_lossy().into_owned();
@@ -222,12 +326,24 @@ fn sweeps_resume_after_a_kill_and_shards_merge() {
         let mut d = vec!["sweep", &smoke as &str];
         d.extend(grid);
         d.extend(["--out", &es, "--quiet"]);
-        let o = Command::new(env!("CARGO_BIN_EXE_sal")).args(&d).env("SLURM_ARRAY_TASK_ID", id.to_string()).env("SLURM_ARRAY_TASK_COUNT", "2").output().unwrap();
+        let o = Command::new(env!("CARGO_BIN_EXE_sal"))
+            .args(&d)
+            .env("SLURM_ARRAY_TASK_ID", id.to_string())
+            .env("SLURM_ARRAY_TASK_COUNT", "2")
+            .output()
+            .unwrap();
         ok(&o);
     }
     assert_eq!(report(&env_dir), full);
     // a different plan in the same directory is refused
-    let mut e = vec!["sweep", &smoke as &str, "--grid", "init_noise=0.1", "--out", &bs];
+    let mut e = vec![
+        "sweep",
+        &smoke as &str,
+        "--grid",
+        "init_noise=0.1",
+        "--out",
+        &bs,
+    ];
     e.push("--quiet");
     assert_eq!(sal(&e, None).status.code(), Some(2));
     for d in [base, cut, same, sh, env_dir] {

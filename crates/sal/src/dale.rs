@@ -14,7 +14,7 @@
 //! (see [`crate::rng`]), so results do not depend on the number of threads.
 
 use crate::conventions::Conventions;
-use crate::engine::{ClockEngine, Engine, Network, NetworkError};
+use crate::engine::{Engine, EngineKind, Network, NetworkError};
 use crate::neuron::sigmoid;
 use crate::pairing::{NearestNeighbourPairs, SynapseWindows};
 use crate::rng::{SimRng, stream};
@@ -266,7 +266,7 @@ pub fn measure(
     rng: &mut SimRng,
 ) -> Result<EiMeasurement, NetworkError> {
     assert!(t_sim > 0, "T_sim must be positive");
-    let mut engine = ClockEngine::new(params.network()?);
+    let mut engine = EngineKind::default().build(params.network()?);
     let pairs =
         NearestNeighbourPairs::new(2, SynapseWindows::Shared(Window::sal_exp(T_REF as f64)));
     let mut sink = (SpikeCounter::new(N), SpikeFilter::new(&[E1, E2], pairs));

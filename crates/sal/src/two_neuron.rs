@@ -8,7 +8,8 @@
 //! per non-refractory neuron.
 
 use crate::conventions::Conventions;
-use crate::kernel::PspKernel;
+use crate::engine::{Engine, EngineKind, Network};
+use crate::kernel::{Psp, PspKernel};
 use crate::neuron::{fire_threshold, rho, uniform53};
 use crate::pairing::{KLastPairs, SynapseWindows};
 use crate::rng::{SimRng, stream};
@@ -116,32 +117,76 @@ impl TwoNeuronSim {
 /// chain forgets its fresh start within a few refractory periods.
 pub const STDD_BURN_IN_T: u64 = 20;
 
+/// Why a simulation cannot use the requested engine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EngineRefusal(pub String);
+
+impl std::fmt::Display for EngineRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The engine a two-neuron simulation uses by default: the event engine where it is exact
+/// (rectangular PSPs: membranes are piecewise constant), else the clock engine.
+pub fn default_engine(kernel: &PspKernel) -> EngineKind {
+    if kernel.shape == Psp::Rect {
+        EngineKind::Event
+    } else {
+        EngineKind::Clock
+    }
+}
+
 /// Simulates the pair of `calc` for `steps` recorded steps (after a burn-in of
-/// [`STDD_BURN_IN_T`]·T steps) under the calculator's kernel and conventions, with the
-/// calculator's age cap (lag_cap = T − 1), and returns the estimated STDD.
+/// [`STDD_BURN_IN_T`]·T steps) under the calculator's kernel and conventions and returns
+/// the estimated STDD. The clock engine is the tabulated two-neuron simulator with the
+/// calculator's age cap (lag_cap = T − 1; exact for every kernel); the event engine runs
+/// the general [`Network`] and needs a rectangular PSP (length t_ref, as in the
+/// calculator's rect kernel), otherwise it is refused.
 pub fn simulate_stdd(
     calc: &Calculator,
     pair: &Pair,
     steps: u64,
     seed: u64,
     centre: Centre,
-) -> Stdd {
-    let mut sim = TwoNeuronSim::new(
-        &calc.kernel,
-        calc.t_ref,
-        calc.conventions,
-        pair,
-        calc.t_max - 1,
-    );
+    engine: EngineKind,
+) -> Result<Stdd, EngineRefusal> {
     let mut rng = stream(seed, "stdd-sim", 0);
-    sim.run(
-        STDD_BURN_IN_T * calc.t_max as u64,
-        &mut rng,
-        &mut crate::spikes::SpikeCounter::new(2),
-    );
+    let burn_in = STDD_BURN_IN_T * calc.t_max as u64;
     let mut est = EmpiricalStdd::new(calc.t_max);
-    sim.run(steps, &mut rng, &mut est);
-    est.stdd(centre)
+    match engine {
+        EngineKind::Clock => {
+            let mut sim = TwoNeuronSim::new(
+                &calc.kernel,
+                calc.t_ref,
+                calc.conventions,
+                pair,
+                calc.t_max - 1,
+            );
+            sim.run(burn_in, &mut rng, &mut crate::spikes::SpikeCounter::new(2));
+            sim.run(steps, &mut rng, &mut est);
+        }
+        EngineKind::Event => {
+            if calc.kernel.shape != Psp::Rect {
+                return Err(EngineRefusal(format!(
+                    "the event engine needs a rectangular PSP (piecewise-constant membranes); the {} kernel changes the membrane every step: use the clock engine",
+                    calc.kernel.shape
+                )));
+            }
+            let net = Network::new(
+                vec![0.0, pair.w12, pair.w21, 0.0],
+                vec![pair.b1, pair.b2],
+                calc.t_ref,
+                calc.kernel.tau.ceil() as usize,
+                calc.conventions,
+            )
+            .map_err(|e| EngineRefusal(e.to_string()))?;
+            let mut eng = EngineKind::Event.build(net);
+            eng.run(burn_in, &mut rng, &mut crate::spikes::SpikeCounter::new(2));
+            eng.run(steps, &mut rng, &mut est);
+        }
+    }
+    Ok(est.stdd(centre))
 }
 
 /// Which synapses learn in the two-neuron SAL experiment.
@@ -176,6 +221,9 @@ pub struct PairSal {
     pub plastic: Plastic,
     /// Discrete-time conventions (M1 in Fig 2d).
     pub conventions: Conventions,
+    /// Simulation engine (clock: the tabulated two-neuron simulator; event: the general
+    /// event engine). Both are exact in law.
+    pub engine: EngineKind,
 }
 
 impl PairSal {
@@ -198,6 +246,7 @@ impl PairSal {
             window: Window::sal_exp(25.0),
             plastic,
             conventions: Conventions::SAMPLER_M1,
+            engine: EngineKind::default(),
         }
     }
 }
@@ -225,9 +274,27 @@ pub fn run_pair_sal(cfg: &PairSal, seed: u64) -> Trajectory {
     let mut acc = KLastPairs::new(2, cfg.history, SynapseWindows::Shared(cfg.window));
     let norm = cfg.lr * cfg.t_ref as f64 / cfg.steps_per_epoch as f64;
     for _ in 0..cfg.epochs {
-        let mut sim = TwoNeuronSim::new(&kernel, cfg.t_ref, cfg.conventions, &pair, cfg.t_syn);
         acc.reset();
-        sim.run(cfg.steps_per_epoch, &mut rng, &mut acc);
+        match cfg.engine {
+            EngineKind::Clock => {
+                let mut sim =
+                    TwoNeuronSim::new(&kernel, cfg.t_ref, cfg.conventions, &pair, cfg.t_syn);
+                sim.run(cfg.steps_per_epoch, &mut rng, &mut acc);
+            }
+            EngineKind::Event => {
+                let net = Network::new(
+                    vec![0.0, pair.w12, pair.w21, 0.0],
+                    vec![pair.b1, pair.b2],
+                    cfg.t_ref,
+                    cfg.t_syn,
+                    cfg.conventions,
+                )
+                .expect("finite two-neuron network");
+                EngineKind::Event
+                    .build(net)
+                    .run(cfg.steps_per_epoch, &mut rng, &mut acc);
+            }
+        }
         if cfg.plastic == Plastic::Both {
             pair.w12 += norm * acc.get(0, 1);
         }

@@ -6,8 +6,9 @@
 
 use crate::error::{CliError, Result};
 use clap::Args;
+use rand_core::Rng;
 use sal::conventions::Conventions;
-use sal::engine::{ClockEngine, Engine, Network};
+use sal::engine::{Engine, EngineKind, Network};
 use sal::kernel::{Psp, PspKernel};
 use sal::rng::stream;
 use sal::sampling::init::{InitParams, InitialConditions, draw};
@@ -56,6 +57,12 @@ pub struct BenchResult {
     pub reference_s: Option<f64>,
     /// Speed-up over the reference.
     pub ratio: Option<f64>,
+    /// Spikes per simulated step (whole network), for simulations.
+    pub spikes_per_step: Option<f64>,
+    /// Mean number of non-zero outgoing synapses per neuron.
+    pub fan_out: Option<f64>,
+    /// Wall time per synaptic event (spike × fan-out) in ns.
+    pub ns_per_synaptic_event: Option<f64>,
 }
 
 fn median_time(repeats: usize, mut f: impl FnMut()) -> f64 {
@@ -104,6 +111,41 @@ fn minimal_example_init() -> InitialConditions {
     )
 }
 
+/// The benchmark network of size `n` and its mean fan-out: the two-neuron Fig 2d pair, the
+/// 7-neuron minimal-example network at its target weights (a trained sampler), or for
+/// n ≥ 50 a sparse random network (10 random partners per neuron, weights uniform in
+/// ±0.5, biases −1, t_ref = τ_syn = 50, sampler conventions).
+fn bench_network(n: usize, ic: &InitialConditions) -> Result<(Network, f64)> {
+    let err = |e: sal::engine::NetworkError| CliError::Failed(e.to_string());
+    let (w, b) = match n {
+        2 => (vec![0.0, 1.5, 0.5, 0.0], vec![-0.5, -0.2]),
+        7 => (ic.w_target.clone(), ic.b_target.clone()),
+        _ => {
+            let mut rng = stream(11, "bench-net", n as u64);
+            let mut w = vec![0.0; n * n];
+            for j in 0..n {
+                let mut k = 0;
+                while k < 10 {
+                    let i = (rng.next_u64() % n as u64) as usize;
+                    if i != j && w[i * n + j] == 0.0 {
+                        w[i * n + j] = (sal::sampling::init::unit(&mut rng) - 0.5) * 1.0;
+                        k += 1;
+                    }
+                }
+            }
+            (w, vec![-1.0; n])
+        }
+    };
+    let fan_out = (0..n)
+        .map(|j| (0..n).filter(|&i| w[i * n + j] != 0.0).count())
+        .sum::<usize>() as f64
+        / n as f64;
+    Ok((
+        Network::new(w, b, 50, 50, Conventions::SAMPLER_M1).map_err(err)?,
+        fan_out,
+    ))
+}
+
 /// Runs `sal bench`.
 pub fn run(args: BenchArgs) -> Result<()> {
     if args.repeats == 0 {
@@ -132,6 +174,9 @@ pub fn run(args: BenchArgs) -> Result<()> {
             reference_steps_per_s: None,
             reference_s: Some(6.0),
             ratio: Some(6.0 / m),
+            spikes_per_step: None,
+            fan_out: None,
+            ns_per_synaptic_event: None,
         });
     }
     if want("fig2e_grid_17x17") {
@@ -151,6 +196,9 @@ pub fn run(args: BenchArgs) -> Result<()> {
             reference_steps_per_s: None,
             reference_s: None,
             ratio: None,
+            spikes_per_step: None,
+            fan_out: None,
+            ns_per_synaptic_event: None,
         });
     }
     if want("two_neuron_sim") {
@@ -182,37 +230,44 @@ pub fn run(args: BenchArgs) -> Result<()> {
             reference_steps_per_s: Some(0.84e6),
             reference_s: None,
             ratio: Some(sps / 0.84e6),
+            spikes_per_step: None,
+            fan_out: None,
+            ns_per_synaptic_event: None,
         });
     }
 
-    if want("sampler_7") || want("ssn_iteration") {
-        let ic = minimal_example_init();
-        if want("sampler_7") {
-            // The minimal-example network (7 neurons, t_ref = τ_syn = 50) at its target
-            // weights — the trained state — single thread, spikes only counted.
-            let steps: u64 = 20_000_000;
-            let net = Network::new(
-                ic.w_target.clone(),
-                ic.b_target.clone(),
-                50,
-                50,
-                Conventions::SAMPLER_M1,
-            )
-            .map_err(|e| CliError::Failed(e.to_string()))?;
-            let mut eng = ClockEngine::new(net);
-            let mut rng = stream(2, "bench", 0);
-            let mut counter = SpikeCounter::new(7);
+    let ic = minimal_example_init();
+    for kind in [EngineKind::Clock, EngineKind::Event] {
+        for &n in &[2usize, 7, 50, 200, 1000] {
+            let name = format!("sampler_{n}");
+            if !want(&name) {
+                continue;
+            }
+            let (net, fan_out) = bench_network(n, &ic)?;
+            // Enough steps for ~2·10^8 neuron-steps (at least 10^6 steps).
+            let steps = (200_000_000 / n as u64).max(100_000);
+            let mut eng = kind.build(net);
+            let mut rng = stream(2, "bench", n as u64);
+            let mut counter = SpikeCounter::new(n);
             let m = median_time(args.repeats, || eng.run(steps, &mut rng, &mut counter));
+            let spikes: u64 = counter.counts.iter().sum();
+            let total_steps = steps * (args.repeats as u64 + 1);
+            let spikes_per_step = spikes as f64 / total_steps as f64;
             let sps = steps as f64 / m;
+            let reference = (n == 7).then_some(0.70e6);
+            let ns_per_event = m * 1e9 / (steps as f64 * spikes_per_step * fan_out.max(1.0));
             results.push(BenchResult {
-                name: "sampler_7".into(),
-                engine: Some("clock".into()),
-                neurons: Some(7),
+                name,
+                engine: Some(kind.name().into()),
+                neurons: Some(n),
                 steps_per_s: Some(sps),
                 median_s: m,
-                reference_steps_per_s: Some(0.70e6),
+                reference_steps_per_s: reference,
                 reference_s: None,
-                ratio: Some(sps / 0.70e6),
+                ratio: reference.map(|r| sps / r),
+                spikes_per_step: Some(spikes_per_step),
+                fan_out: Some(fan_out),
+                ns_per_synaptic_event: Some(ns_per_event),
             });
         }
         if want("ssn_iteration") {
@@ -235,19 +290,23 @@ pub fn run(args: BenchArgs) -> Result<()> {
                 ws_tau: 50.0,
                 sal_tau: 50.0,
                 protocol: Protocol::V2,
+                engine: kind,
             };
             let m = median_time(args.repeats, || {
                 std::hint::black_box(train(&p, &ic, 3, &mut |_| {}).unwrap());
             }) / p.num_epochs as f64;
             results.push(BenchResult {
                 name: "ssn_iteration".into(),
-                engine: Some("clock".into()),
+                engine: Some(kind.name().into()),
                 neurons: Some(7),
                 steps_per_s: Some(50_000.0 / m),
                 median_s: m,
                 reference_steps_per_s: None,
                 reference_s: Some(0.081),
                 ratio: Some(0.081 / m),
+                spikes_per_step: None,
+                fan_out: None,
+                ns_per_synaptic_event: None,
             });
         }
     }
@@ -267,8 +326,16 @@ pub fn run(args: BenchArgs) -> Result<()> {
             args.repeats
         );
         println!(
-            "{:<20} {:>12} {:>16} {:>16} {:>10}",
-            "benchmark", "median", "speed", "reference", "ratio"
+            "{:<20} {:>6} {:>10} {:>17} {:>15} {:>7} {:>11} {:>7} {:>12}",
+            "benchmark",
+            "engine",
+            "median",
+            "speed",
+            "reference",
+            "ratio",
+            "spikes/step",
+            "fan-out",
+            "ns/syn.event"
         );
         for r in &results {
             let speed = r
@@ -289,9 +356,27 @@ pub fn run(args: BenchArgs) -> Result<()> {
             } else {
                 format!("{:.3} s", r.median_s)
             };
+            let opt = |v: Option<f64>, p: usize| {
+                v.map(|x| format!("{x:.p$}")).unwrap_or_else(|| "-".into())
+            };
             println!(
-                "{:<20} {:>12} {:>16} {:>16} {:>10}",
-                r.name, median, speed, reference, ratio
+                "{:<20} {:>6} {:>10} {:>17} {:>15} {:>7} {:>11} {:>7} {:>12}",
+                r.name,
+                r.engine.as_deref().unwrap_or("-"),
+                median,
+                speed,
+                reference,
+                ratio,
+                opt(r.spikes_per_step, 3),
+                opt(r.fan_out, 1),
+                opt(r.ns_per_synaptic_event, 1)
+            );
+        }
+        if results.iter().any(|r| r.ns_per_synaptic_event.is_some()) {
+            println!(
+                "scaling: n ≥ 50 are sparse random networks (fan-out 10, biases −1); cost per synaptic event \
+                 (spike × fan-out) of the event engine should stay flat in N, the clock engine's grows with N \
+                 (it pays per neuron and step)."
             );
         }
     }

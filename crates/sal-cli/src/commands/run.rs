@@ -16,6 +16,10 @@ use std::path::PathBuf;
 pub struct RunArgs {
     /// The experiment file.
     pub file: PathBuf,
+    /// Simulation engine (same as --set engine=…): event (default, exact, per spike) or
+    /// clock (per step, the reference's procedure).
+    #[arg(long, value_name = "clock|event")]
+    pub engine: Option<String>,
     /// Override a key: KEY.PATH=VALUE (repeatable), validated like the file.
     #[arg(long = "set", value_name = "KEY.PATH=VALUE")]
     pub sets: Vec<String>,
@@ -39,6 +43,22 @@ pub struct RunArgs {
     pub quiet: bool,
 }
 
+/// The overrides plus `engine=…` for an `--engine` flag (checked here so the message
+/// names the flag).
+pub fn with_engine(sets: &[String], engine: Option<&str>) -> Result<Vec<String>> {
+    let mut out = sets.to_vec();
+    if let Some(e) = engine {
+        if sal::engine::EngineKind::parse(e).is_none() {
+            return Err(CliError::invalid(
+                "--engine",
+                format!("'{e}' is not an engine (clock or event)"),
+            ));
+        }
+        out.push(format!("engine={e}"));
+    }
+    Ok(out)
+}
+
 /// Runs `sal run`.
 pub fn run(args: RunArgs) -> Result<()> {
     if !args.file.exists() {
@@ -51,7 +71,8 @@ pub fn run(args: RunArgs) -> Result<()> {
         .init
         .as_deref()
         .map(|p| (p, args.init_index.unwrap_or(0)));
-    let exp = prepare(&args.file, &args.sets, init)?;
+    let sets = with_engine(&args.sets, args.engine.as_deref())?;
+    let exp = prepare(&args.file, &sets, init)?;
     if args.dry_run {
         print!("{}", resolved_yaml(&exp.config));
         return Ok(());

@@ -3,10 +3,11 @@
 use crate::error::{CliError, Result, finite, positive};
 use clap::{Args, ValueEnum};
 use sal::conventions::{Conventions, MinIsi};
+use sal::engine::EngineKind;
 use sal::kernel::{Psp, PspKernel};
 use sal::stdd::analytic::{Calculator, Pair};
 use sal::stdd::{Centre, Stdd};
-use sal::two_neuron::simulate_stdd;
+use sal::two_neuron::{default_engine, simulate_stdd};
 use sal::window::Window;
 use serde::Serialize;
 
@@ -112,6 +113,10 @@ pub struct StddArgs {
     /// Simulated steps (with --simulate).
     #[arg(long, default_value_t = 10_000_000)]
     pub steps: u64,
+    /// Simulation engine with --simulate: event (rect PSP only; the default there) or clock
+    /// (any kernel; the default for the others).
+    #[arg(long, value_name = "clock|event")]
+    pub engine: Option<String>,
     /// Master seed of the simulation (with --simulate).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -222,7 +227,24 @@ pub fn stdd_json(s: &Stdd, window: &Window) -> StddJson {
 pub fn run(args: StddArgs) -> Result<()> {
     let prob = args.problem()?;
     let s = if args.simulate {
-        simulate_stdd(&prob.calc, &prob.pair, args.steps, args.seed, Centre::Zero)
+        let engine = match args.engine.as_deref() {
+            None => default_engine(&prob.calc.kernel),
+            Some(e) => EngineKind::parse(e).ok_or_else(|| {
+                CliError::invalid(
+                    "--engine",
+                    format!("'{e}' is not an engine (clock or event)"),
+                )
+            })?,
+        };
+        simulate_stdd(
+            &prob.calc,
+            &prob.pair,
+            args.steps,
+            args.seed,
+            Centre::Zero,
+            engine,
+        )
+        .map_err(|e| CliError::invalid("--engine", e.to_string()))?
     } else {
         prob.calc
             .stdd(&prob.pair, Centre::Zero)

@@ -30,6 +30,10 @@ pub struct SweepArgs {
     /// Seed indices per noise level with --paper (1…20).
     #[arg(long, default_value_t = 20)]
     pub seeds: usize,
+    /// Simulation engine (same as --set engine=…): event (default, exact, per spike) or
+    /// clock (per step, the reference's procedure).
+    #[arg(long, value_name = "clock|event")]
+    pub engine: Option<String>,
     /// Override for every point: KEY.PATH=VALUE (repeatable), e.g. a shortened schedule.
     #[arg(long = "set", value_name = "KEY.PATH=VALUE")]
     pub sets: Vec<String>,
@@ -108,6 +112,9 @@ fn task_command(args: &SweepArgs) -> Vec<String> {
     }
     for s in &args.sets {
         c.extend(["--set".into(), s.clone()]);
+    }
+    if let Some(e) = &args.engine {
+        c.extend(["--engine".into(), e.clone()]);
     }
     if let Some(d) = &args.init_dir {
         c.extend(["--init-dir".into(), absolute(d).display().to_string()]);
@@ -258,7 +265,7 @@ pub fn run(args: SweepArgs) -> Result<()> {
     }
     let plan = plan(&SweepSpec {
         file: &args.file,
-        sets: &args.sets,
+        sets: &super::run::with_engine(&args.sets, args.engine.as_deref())?,
         grids: &args.grids,
         paper: args.paper,
         seeds: args.seeds,

@@ -4,6 +4,7 @@
 //! `engine: clock` (the simulation engine).
 
 use crate::error::{CliError, Result};
+use sal::engine::EngineKind;
 use sal::sampling::boltzmann::MAX_UNITS;
 use sal::sampling::init::{InitParams, InitialConditions};
 use sal::sampling::training::{Protocol, TrainParams};
@@ -53,6 +54,29 @@ pub struct SsnConfig {
     /// Training-iteration version (extension; default from `exp_type`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<ProtocolName>,
+    /// Simulation engine (extension; default `event`, the faster exact one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine: Option<EngineName>,
+}
+
+/// Engine names in files.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum EngineName {
+    /// Clock-driven.
+    Clock,
+    /// Event-driven.
+    Event,
+}
+
+impl EngineName {
+    /// The core's engine kind.
+    pub fn kind(self) -> EngineKind {
+        match self {
+            EngineName::Clock => EngineKind::Clock,
+            EngineName::Event => EngineKind::Event,
+        }
+    }
 }
 
 /// `seed` block.
@@ -274,6 +298,7 @@ impl SsnConfig {
             ws_tau: self.stdp.ws.tau_minus,
             sal_tau: self.stdp.sal.tau_minus,
             protocol: self.protocol(),
+            engine: self.engine.map(EngineName::kind).unwrap_or_default(),
         }
     }
 

@@ -23,7 +23,11 @@ pub fn ssn_run(dir: &OutDir, exp: &SsnExperiment, rec: &Record) -> Result<()> {
     let drawable = |v: &[f64]| v.iter().any(|x| x.is_finite() && *x > 0.0);
     let fallback = |v: &[f64]| (!drawable(v)).then_some((1e-3, 1.0));
     let note = |v: &[f64], what: &str| {
-        if drawable(v) { what.to_string() } else { format!("{what} — no finite positive value") }
+        if drawable(v) {
+            what.to_string()
+        } else {
+            format!("{what} — no finite positive value")
+        }
     };
     let mut panels = vec![
         Panel {

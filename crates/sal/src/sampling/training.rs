@@ -6,7 +6,7 @@ use super::boltzmann::{BoltzmannError, asymmetry, coactivation, distribution, dk
 use super::init::InitialConditions;
 use super::states::StateSampler;
 use crate::conventions::Conventions;
-use crate::engine::{ClockEngine, Engine, Network};
+use crate::engine::{AnyEngine, Engine, EngineKind, Network};
 use crate::pairing::OrderedPairSums;
 use crate::rng::stream;
 use crate::spikes::SpikeCounter;
@@ -57,6 +57,8 @@ pub struct TrainParams {
     pub sal_tau: f64,
     /// Training-iteration version.
     pub protocol: Protocol,
+    /// Simulation engine (both are exact in law; results differ only by sampling noise).
+    pub engine: EngineKind,
 }
 
 impl TrainParams {
@@ -118,7 +120,7 @@ pub struct SleepStats {
 /// Runs one sleep phase of `d` steps from a fresh state and collects its statistics.
 #[allow(clippy::too_many_arguments)]
 pub fn sleep(
-    engine: &mut ClockEngine,
+    engine: &mut AnyEngine,
     p: &TrainParams,
     ic: &InitialConditions,
     d: u64,
@@ -197,7 +199,7 @@ pub fn train(
         w: w.len(),
         b: b.len(),
     })?;
-    let mut engine = ClockEngine::new(net);
+    let mut engine = p.engine.build(net);
     let mut rec = Record {
         target_distribution: target.clone(),
         ..Record::default()
