@@ -29,11 +29,16 @@
 //! # Queue and membranes
 //!
 //! The next spike step of every neuron lives in a linear array scanned for its minimum when
-//! N ≤ 32, and in an indexed binary min-heap (every neuron always present, "never" =
-//! `u64::MAX`; O(log N) per reschedule, decrease and increase key in place, no lazy
-//! deletion) for larger N. Membranes are kept incrementally from the transposed, sparse
-//! weights (zero weights are skipped: a spike reschedules only its fan-out) and recomputed
-//! exactly on [`Engine::reset`] and [`EventEngine::set_parameters`].
+//! N ≤ 32, and for larger N in a tournament tree, an indexed priority queue without lazy
+//! deletion: a complete binary tree over all neurons (every neuron always present, "never" =
+//! `u64::MAX`) whose inner nodes hold the minimum of their children. A reschedule rewrites
+//! one root path, O(log N) and branch-free (measured about twice as fast as an indexed
+//! binary heap, whose sift loops mispredict); the neurons due at the minimum are found by a
+//! depth-first search, already in increasing order.
+//!
+//! Membranes are kept incrementally from the transposed, sparse weights (zero weights are
+//! skipped: a spike reschedules only its fan-out) and recomputed exactly on
+//! [`Engine::reset`] and [`EventEngine::set_parameters`].
 //!
 //! Fast path: for N ≤ 10 with PSPs that never overlap (psp_end ≤ min_isi + 1, so each neuron
 //! has 0 or 1 active PSP), the hazard of neuron i depends only on the set of neurons with
@@ -50,7 +55,7 @@ use std::collections::VecDeque;
 const NEVER: u64 = u64::MAX;
 /// Largest N for the hazard table (2^N · N entries).
 const TABLE_MAX_N: usize = 10;
-/// Largest N for the linear scan of spike times (larger N: indexed heap).
+/// Largest N for the linear scan of spike times (larger N: tournament tree).
 const LINEAR_MAX_N: usize = 32;
 
 /// ln(1 + e^x) without overflow or cancellation.
@@ -144,118 +149,6 @@ impl FireQueue for LinearQueue {
     }
 }
 
-/// Indexed binary min-heap over all neurons (keys = spike steps).
-#[derive(Debug, Clone, Default)]
-struct IndexedHeap {
-    key: Vec<u64>,
-    /// Heap array of neuron ids.
-    heap: Vec<u32>,
-    /// Position of every neuron in `heap`.
-    pos: Vec<u32>,
-}
-
-impl IndexedHeap {
-    fn new(n: usize) -> IndexedHeap {
-        IndexedHeap {
-            key: vec![NEVER; n],
-            heap: (0..n as u32).collect(),
-            pos: (0..n as u32).collect(),
-        }
-    }
-
-    #[inline]
-    fn sift_up(&mut self, mut p: usize) {
-        let id = self.heap[p];
-        let k = self.key[id as usize];
-        while p > 0 {
-            let parent = (p - 1) / 2;
-            let pid = self.heap[parent];
-            if self.key[pid as usize] <= k {
-                break;
-            }
-            self.heap[p] = pid;
-            self.pos[pid as usize] = p as u32;
-            p = parent;
-        }
-        self.heap[p] = id;
-        self.pos[id as usize] = p as u32;
-    }
-
-    #[inline]
-    fn sift_down(&mut self, mut p: usize) {
-        let n = self.heap.len();
-        let id = self.heap[p];
-        let k = self.key[id as usize];
-        loop {
-            let l = 2 * p + 1;
-            if l >= n {
-                break;
-            }
-            let mut c = l;
-            let mut ck = self.key[self.heap[l] as usize];
-            if l + 1 < n {
-                let rk = self.key[self.heap[l + 1] as usize];
-                if rk < ck {
-                    c = l + 1;
-                    ck = rk;
-                }
-            }
-            if ck >= k {
-                break;
-            }
-            let cid = self.heap[c];
-            self.heap[p] = cid;
-            self.pos[cid as usize] = p as u32;
-            p = c;
-        }
-        self.heap[p] = id;
-        self.pos[id as usize] = p as u32;
-    }
-}
-
-impl FireQueue for IndexedHeap {
-    #[inline]
-    fn set(&mut self, i: usize, t: u64) {
-        let old = self.key[i];
-        self.key[i] = t;
-        let p = self.pos[i] as usize;
-        if t < old {
-            self.sift_up(p);
-        } else if t > old {
-            self.sift_down(p);
-        }
-    }
-
-    #[inline]
-    fn min(&self) -> u64 {
-        self.heap.first().map_or(NEVER, |&id| self.key[id as usize])
-    }
-
-    fn collect(&self, t: u64, out: &mut Vec<usize>) {
-        if self.min() != t {
-            return;
-        }
-        // The nodes with key t form a subtree at the root: breadth-first through it, with
-        // `out` as the queue of heap positions, then map positions to ids.
-        let start = out.len();
-        out.push(0);
-        let mut k = start;
-        while k < out.len() {
-            let p = out[k];
-            for c in [2 * p + 1, 2 * p + 2] {
-                if c < self.heap.len() && self.key[self.heap[c] as usize] == t {
-                    out.push(c);
-                }
-            }
-            k += 1;
-        }
-        for x in &mut out[start..] {
-            *x = self.heap[*x] as usize;
-        }
-        out[start..].sort_unstable();
-    }
-}
-
 /// Tournament tree (min segment tree) over all neurons: leaf i holds neuron i's spike
 /// step, every inner node the minimum of its two children. An update walks from the leaf
 /// towards the root, branch-light, and stops as soon as a node's minimum is unchanged.
@@ -333,13 +226,13 @@ impl FireQueue for TournamentTree {
 #[derive(Debug, Clone)]
 enum Queue {
     Linear(LinearQueue),
-    Heap(TournamentTree),
+    Tree(TournamentTree),
 }
 
 impl Queue {
-    fn new(n: usize, heap: bool) -> Queue {
-        if heap {
-            Queue::Heap(TournamentTree::new(n))
+    fn new(n: usize, tree: bool) -> Queue {
+        if tree {
+            Queue::Tree(TournamentTree::new(n))
         } else {
             Queue::Linear(LinearQueue {
                 key: vec![NEVER; n],
@@ -350,7 +243,7 @@ impl Queue {
     fn set(&mut self, i: usize, t: u64) {
         match self {
             Queue::Linear(q) => q.set(i, t),
-            Queue::Heap(q) => q.set(i, t),
+            Queue::Tree(q) => q.set(i, t),
         }
     }
 }
@@ -358,7 +251,7 @@ impl Queue {
 /// The event-driven engine (see the module docs): the same process as
 /// [`ClockEngine`](super::ClockEngine), exact in law, driven by integrated hazards. Quiet
 /// steps cost nothing; a spike costs O(fan-out) hazard updates (O(fan-out · log N) with
-/// the heap queue of large networks). Runs are resumable: `run(a)` then `run(b)` produces
+/// the tournament-tree queue of large networks). Runs are resumable: `run(a)` then `run(b)` produces
 /// the same spike train as `run(a + b)` with the same generator.
 #[derive(Debug, Clone)]
 pub struct EventEngine {
@@ -408,8 +301,8 @@ impl EventEngine {
     }
 
     /// An engine with an explicit choice of hazard table and queue (`use_table` requires
-    /// N ≤ 10 and non-overlapping PSPs).
-    fn with_paths(net: Network, use_table: bool, heap: bool) -> EventEngine {
+    /// N ≤ 10 and non-overlapping PSPs; `tree`: tournament tree, else linear scan).
+    fn with_paths(net: Network, use_table: bool, tree: bool) -> EventEngine {
         let n = net.n;
         let min_isi = net.conventions.min_isi.steps(net.t_ref);
         let end = net.psp_end();
@@ -433,7 +326,7 @@ impl EventEngine {
             active: vec![0; n],
             mask: 0,
             budget: vec![Budget::default(); n],
-            queue: Queue::new(n, heap),
+            queue: Queue::new(n, tree),
             ends: VecDeque::new(),
             primed: false,
             t: 0,
@@ -756,8 +649,8 @@ impl Engine for EventEngine {
         match (&mut queue, self.use_table) {
             (Queue::Linear(q), true) => self.run_with::<_, true>(q, t_end, rng, sink),
             (Queue::Linear(q), false) => self.run_with::<_, false>(q, t_end, rng, sink),
-            (Queue::Heap(q), true) => self.run_with::<_, true>(q, t_end, rng, sink),
-            (Queue::Heap(q), false) => self.run_with::<_, false>(q, t_end, rng, sink),
+            (Queue::Tree(q), true) => self.run_with::<_, true>(q, t_end, rng, sink),
+            (Queue::Tree(q), false) => self.run_with::<_, false>(q, t_end, rng, sink),
         }
         self.queue = queue;
         self.t = t_end;
@@ -817,9 +710,9 @@ mod tests {
             assert_eq!(probe(&mut clock, conv), want, "clock {conv:?}");
             let mut event = |net| Box::new(EventEngine::new(net)) as Box<dyn ProbeEngine>;
             assert_eq!(probe(&mut event, conv), want, "event {conv:?}");
-            let mut heap =
+            let mut tree =
                 |net| Box::new(EventEngine::with_paths(net, false, true)) as Box<dyn ProbeEngine>;
-            assert_eq!(probe(&mut heap, conv), want, "event/heap {conv:?}");
+            assert_eq!(probe(&mut tree, conv), want, "event/tree {conv:?}");
         }
         // With τ_syn = t_ref = 1 (non-overlapping PSPs) the table path is used; a PSP of
         // length 1 acts only with delay 1 (lag 1): 1 is silenced at step 1 only.
@@ -827,10 +720,10 @@ mod tests {
             (Conventions::ANALYTIC_M2, vec![0, 1, 2, 3, 4, 5]),
             (Conventions::MICROCIRCUIT_M3, vec![0, 2, 3, 4, 5]),
         ] {
-            for heap in [false, true] {
+            for tree in [false, true] {
                 let net = Network::new(vec![0.0, 0.0, -120.0, 0.0], vec![60.0, 60.0], 1, 1, conv)
                     .unwrap();
-                let mut e = EventEngine::with_paths(net.clone(), true, heap);
+                let mut e = EventEngine::with_paths(net.clone(), true, tree);
                 let mut c = ClockEngine::new(net);
                 let mut got = Vec::new();
                 for eng in [&mut e as &mut dyn ProbeEngine, &mut c] {
@@ -877,7 +770,7 @@ mod tests {
         rec.spikes
     }
 
-    /// The four paths (table or membranes, linear or heap) draw the same numbers in the
+    /// The four paths (table or membranes, linear or tree) draw the same numbers in the
     /// same order, so they give the same spike train (table and membranes round u
     /// differently, which could only flip a spike with probability ~1e-16 per schedule).
     #[test]
@@ -892,11 +785,11 @@ mod tests {
                 let net = random_net(n, 3, 5, psp, conv);
                 let table = net.conventions.min_isi.steps(5) + 1 >= net.psp_end();
                 let mut trains = Vec::new();
-                for (tab, heap) in [(false, false), (false, true), (true, false), (true, true)] {
+                for (tab, tree) in [(false, false), (false, true), (true, false), (true, true)] {
                     if tab && !table {
                         continue;
                     }
-                    let mut e = EventEngine::with_paths(net.clone(), tab, heap);
+                    let mut e = EventEngine::with_paths(net.clone(), tab, tree);
                     trains.push(record(&mut e, &[20_000], 11));
                 }
                 assert!(trains[0].len() > 100 * n, "{conv:?} n {n}");
@@ -952,26 +845,27 @@ mod tests {
     }
 
     #[test]
-    fn heap_matches_naive_minimum() {
-        let n = 37;
-        let mut h = IndexedHeap::new(n);
-        let mut naive = vec![NEVER; n];
-        let mut rng = stream(1, "heap", 0);
-        for _ in 0..20_000 {
-            let i = (rng.next_u64() % n as u64) as usize;
-            let t = if rng.next_u64().is_multiple_of(10) {
-                NEVER
-            } else {
-                rng.next_u64() % 50
-            };
-            h.set(i, t);
-            naive[i] = t;
-            let m = *naive.iter().min().unwrap();
-            assert_eq!(h.min(), m);
-            let mut got = Vec::new();
-            h.collect(m, &mut got);
-            let want: Vec<usize> = (0..n).filter(|&k| naive[k] == m).collect();
-            assert_eq!(got, want);
+    fn tree_matches_naive_minimum() {
+        for n in [1, 2, 37, 64] {
+            let mut h = TournamentTree::new(n);
+            let mut naive = vec![NEVER; n];
+            let mut rng = stream(1, "tree", n as u64);
+            for _ in 0..20_000 {
+                let i = (rng.next_u64() % n as u64) as usize;
+                let t = if rng.next_u64().is_multiple_of(10) {
+                    NEVER
+                } else {
+                    rng.next_u64() % 50
+                };
+                h.set(i, t);
+                naive[i] = t;
+                let m = *naive.iter().min().unwrap();
+                assert_eq!(h.min(), m);
+                let mut got = Vec::new();
+                h.collect(m, &mut got);
+                let want: Vec<usize> = (0..n).filter(|&k| naive[k] == m).collect();
+                assert_eq!(got, want);
+            }
         }
     }
 }
