@@ -1,11 +1,11 @@
 //! The simulators against their analytic oracle, and two-neuron SAL (Fig 2d).
 
 use sal::conventions::{Conventions, MinIsi};
+use sal::engine::EngineKind;
 use sal::kernel::{Psp, PspKernel};
 use sal::metrics::total_variation;
 use sal::stdd::Centre;
 use sal::stdd::analytic::{Calculator, Pair};
-use sal::engine::EngineKind;
 use sal::two_neuron::{PairSal, Plastic, run_pair_sal, simulate_stdd};
 
 /// Expected total variation between an exact distribution `p` (two halves, each summing to
@@ -59,14 +59,19 @@ const SETS: [Pair; 4] = [
 fn simulated_stdd_matches_oracle_under_same_conventions() {
     let steps = 10_000_000;
     let (t_ref, t_max) = (10, 40);
-    for (psp, engine) in [(Psp::Rect, EngineKind::Clock), (Psp::Rect, EngineKind::Event), (Psp::Alpha, EngineKind::Clock)] {
+    for (psp, engine) in [
+        (Psp::Rect, EngineKind::Clock),
+        (Psp::Rect, EngineKind::Event),
+        (Psp::Alpha, EngineKind::Clock),
+    ] {
         for min_isi in [MinIsi::TRef, MinIsi::TRefPlus1] {
             for (k, pair) in SETS.iter().enumerate() {
                 let mut calc =
                     Calculator::new(PspKernel::new(psp, t_ref as f64, 4.0), t_max, t_ref);
                 calc.conventions = Conventions::analytic_with(min_isi);
                 let exact = calc.stdd(pair, Centre::Zero).unwrap();
-                let sim = simulate_stdd(&calc, pair, steps, 100 + k as u64, Centre::Zero, engine).unwrap();
+                let sim = simulate_stdd(&calc, pair, steps, 100 + k as u64, Centre::Zero, engine)
+                    .unwrap();
                 let tv = total_variation(&exact.p, &sim.p);
                 // pairs per half ≈ spikes of the reference neuron ≈ steps / mean ISI
                 let n_half = steps as f64 / (2.5 * t_ref as f64);
@@ -85,13 +90,22 @@ fn simulated_stdd_matches_oracle_under_same_conventions() {
     let calc = Calculator::new(PspKernel::new(Psp::Rect, 10.0, 10.0), 40, 10);
     let mut sim_calc = calc;
     sim_calc.conventions = Conventions::analytic_with(MinIsi::TRefPlus1);
-    let sim = simulate_stdd(&sim_calc, &SETS[0], steps, 1, Centre::Zero, EngineKind::Clock).unwrap();
+    let sim = simulate_stdd(
+        &sim_calc,
+        &SETS[0],
+        steps,
+        1,
+        Centre::Zero,
+        EngineKind::Clock,
+    )
+    .unwrap();
     let tv = total_variation(&calc.stdd(&SETS[0], Centre::Zero).unwrap().p, &sim.p);
     println!("mismatched conventions: TV {tv:.4}");
     assert!(tv > 0.03);
     // The event engine refuses kernels that change the membrane every step.
     let alpha = Calculator::new(PspKernel::new(Psp::Alpha, 10.0, 4.0), 40, 10);
-    let refusal = simulate_stdd(&alpha, &SETS[0], 10, 1, Centre::Zero, EngineKind::Event).unwrap_err();
+    let refusal =
+        simulate_stdd(&alpha, &SETS[0], 10, 1, Centre::Zero, EngineKind::Event).unwrap_err();
     assert!(refusal.to_string().contains("rectangular"));
 }
 
@@ -106,7 +120,10 @@ fn fig2d_both_plastic_symmetrises() {
 }
 
 fn fig2d_both(engine: EngineKind) {
-    let cfg = PairSal { engine, ..PairSal::fig2d(Plastic::Both) };
+    let cfg = PairSal {
+        engine,
+        ..PairSal::fig2d(Plastic::Both)
+    };
     let tr = run_pair_sal(&cfg, 45);
     let n = tr.w12.len();
     assert_eq!(n, 1501);
@@ -135,7 +152,10 @@ fn fig2d_both(engine: EngineKind) {
 #[test]
 fn fig2d_feedback_weight_aligns_to_fixed_weight() {
     for engine in [EngineKind::Clock, EngineKind::Event] {
-        let cfg = PairSal { engine, ..PairSal::fig2d(Plastic::W21) };
+        let cfg = PairSal {
+            engine,
+            ..PairSal::fig2d(Plastic::W21)
+        };
         fig2d_w21(&cfg);
     }
 }
