@@ -71,17 +71,8 @@ impl ClockEngine {
 
     /// Recomputes every membrane exactly from the active PSPs.
     fn recompute(&mut self) {
-        let n = self.net.n;
-        for i in 0..n {
-            let mut u = self.net.b[i];
-            for j in 0..n {
-                if self.active[j] != 0 {
-                    u += self.net.w[i * n + j] * self.active[j] as f64;
-                }
-            }
-            self.u[i] = u;
-            self.stale[i] = true;
-        }
+        self.net.membranes(&self.active, &mut self.u);
+        self.stale.iter_mut().for_each(|s| *s = true);
     }
 
     /// The network being simulated.

@@ -366,16 +366,7 @@ impl EventEngine {
 
     /// Recomputes every membrane exactly from the active PSPs.
     fn recompute(&mut self) {
-        let n = self.net.n;
-        for i in 0..n {
-            let mut u = self.net.b[i];
-            for j in 0..n {
-                if self.active[j] != 0 {
-                    u += self.net.w[i * n + j] * self.active[j] as f64;
-                }
-            }
-            self.u[i] = u;
-        }
+        self.net.membranes(&self.active, &mut self.u);
     }
 
     /// The network being simulated.

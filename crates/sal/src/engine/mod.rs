@@ -100,6 +100,21 @@ impl Network {
         })
     }
 
+    /// Membrane potentials u_i = b_i + Σ_j W\[i\]\[j\]·active_j, computed exactly from the
+    /// number of active PSPs of every presynaptic neuron (shared by the engines).
+    pub fn membranes(&self, active: &[u32], u: &mut [f64]) {
+        let n = self.n;
+        for (i, ui) in u.iter_mut().enumerate().take(n) {
+            let mut acc = self.b[i];
+            for j in 0..n {
+                if active[j] != 0 {
+                    acc += self.w[i * n + j] * active[j] as f64;
+                }
+            }
+            *ui = acc;
+        }
+    }
+
     /// First lag (steps after the spike) at which a PSP no longer acts on decisions.
     pub fn psp_end(&self) -> usize {
         self.psp_len + self.conventions.psp_delay
