@@ -106,9 +106,9 @@ impl Network {
         let n = self.n;
         for (i, ui) in u.iter_mut().enumerate().take(n) {
             let mut acc = self.b[i];
-            for j in 0..n {
-                if active[j] != 0 {
-                    acc += self.w[i * n + j] * active[j] as f64;
+            for (w, &a) in self.w[i * n..(i + 1) * n].iter().zip(active) {
+                if a != 0 {
+                    acc += w * a as f64;
                 }
             }
             *ui = acc;
