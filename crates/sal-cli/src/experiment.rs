@@ -47,6 +47,12 @@ pub fn prepare(
     init: Option<(&Path, usize)>,
 ) -> Result<SsnExperiment> {
     let mut value = load_yaml(file)?;
+    if crate::config::get_path(&value, "network_properties").is_some() {
+        return Err(CliError::invalid(
+            file.display().to_string(),
+            "this is a cortical-microcircuit file (network_properties); only spiking sampling-network files are supported so far",
+        ));
+    }
     for s in sets {
         apply_set(&mut value, s)?;
     }
