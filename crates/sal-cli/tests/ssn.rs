@@ -350,3 +350,53 @@ fn sweeps_resume_after_a_kill_and_shards_merge() {
         let _ = std::fs::remove_dir_all(d);
     }
 }
+
+/// `--emit` writes a runnable cluster submission (and the plan) without running anything;
+/// executing the SLURM script for every array index completes the sweep exactly like a
+/// local run.
+#[test]
+fn emit_writes_cluster_submissions_that_complete_the_sweep() {
+    let smoke = params("tests-fixtures/ssn_smoke.yaml");
+    let grid = ["--grid", "init_noise=0.0,0.3", "--grid", "seed.sim=5,6"];
+    let dir = tmp("emit");
+    let ds = dir.to_string_lossy().into_owned();
+    let mut a = vec!["sweep", &smoke as &str];
+    a.extend(grid);
+    a.extend(["--out", &ds, "--emit", "slurm", "--tasks", "2"]);
+    ok(&sal(&a, None));
+    let script = std::fs::read_to_string(dir.join("submit.sbatch")).unwrap();
+    assert!(script.contains("#SBATCH --array=0-1"), "{script}");
+    assert!(
+        !dir.join("points/0000/metrics.json").exists(),
+        "nothing run yet"
+    );
+    let mut h = a.clone();
+    let k = h.iter().position(|x| *x == "slurm").unwrap();
+    h[k] = "hyperqueue";
+    ok(&sal(&h, None));
+    let hq = std::fs::read_to_string(dir.join("submit-hq.sh")).unwrap();
+    assert!(
+        hq.contains("hq submit") && hq.contains("--array 0-1") && hq.contains("HQ_TASK_ID"),
+        "{hq}"
+    );
+    for id in 0..2 {
+        let o = Command::new("bash")
+            .arg(dir.join("submit.sbatch"))
+            .current_dir(std::env::temp_dir())
+            .env("SLURM_ARRAY_TASK_ID", id.to_string())
+            .env("SLURM_ARRAY_TASK_COUNT", "2")
+            .output()
+            .unwrap();
+        ok(&o);
+    }
+    let local = tmp("emit-local");
+    let ls = local.to_string_lossy().into_owned();
+    let mut b = vec!["sweep", &smoke as &str];
+    b.extend(grid);
+    b.extend(["--out", &ls, "--quiet"]);
+    ok(&sal(&b, None));
+    let report = |d: &str| sal(&["report", d, "--json"], None).stdout;
+    assert_eq!(report(&ds), report(&ls));
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&local);
+}
