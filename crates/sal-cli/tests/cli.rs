@@ -261,3 +261,36 @@ fn figure_writes_plots_and_data_and_refuses_to_overwrite() {
     assert_eq!(o.status.code(), Some(2));
     assert!(!bad.exists());
 }
+
+/// `sal bench --json` prints a list of objects with the stable keys (values are not
+/// asserted: speed claims come from the benchmark itself, not from tests).
+#[test]
+fn bench_json_has_the_stable_keys() {
+    let o = sal(
+        &["bench", "--json", "--repeats", "1", "--filter", "sampler_2"],
+        None,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rows = v.as_array().unwrap();
+    // "sampler_2" matches sampler_2 and sampler_200, each for the clock and the event engine
+    assert_eq!(rows.len(), 4);
+    for r in rows {
+        for key in [
+            "name",
+            "engine",
+            "neurons",
+            "steps_per_s",
+            "median_s",
+            "reference_steps_per_s",
+            "ratio",
+        ] {
+            assert!(r.get(key).is_some(), "missing {key}");
+        }
+        assert!(r["steps_per_s"].as_f64().unwrap() > 0.0);
+    }
+    assert_eq!(
+        sal(&["bench", "--repeats", "0"], None).status.code(),
+        Some(2)
+    );
+}
