@@ -316,16 +316,7 @@ impl EiPhasePlane {
 
     /// √(stdp_e2_e1² + stdp_e1_e2²) divided by its maximum (the Fig 10 background).
     pub fn normalised_magnitude(&self) -> Vec<f64> {
-        let m: Vec<f64> = self
-            .stdp_e2_e1
-            .iter()
-            .zip(&self.stdp_e1_e2)
-            .map(|(a, b)| a.hypot(*b))
-            .collect();
-        let max = m.iter().cloned().fold(0.0, f64::max);
-        m.iter()
-            .map(|v| if max > 0.0 { v / max } else { 0.0 })
-            .collect()
+        crate::metrics::normalised_magnitude(&self.stdp_e2_e1, &self.stdp_e1_e2)
     }
 
     /// Zero line of the e2_e1 update, per column: for every e1_e2 = ws\[j\], the e2_e1 values

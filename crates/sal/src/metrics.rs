@@ -12,6 +12,17 @@ pub fn total_variation(p: &[f64], q: &[f64]) -> f64 {
         .sum::<f64>()
 }
 
+/// Element-wise magnitude √(a² + b²) of a vector field, divided by its maximum (all 0 if
+/// the field vanishes): the background of the phase-plane figures (Fig 2e, Fig 10).
+pub fn normalised_magnitude(a: &[f64], b: &[f64]) -> Vec<f64> {
+    assert_eq!(a.len(), b.len(), "both components on the same grid");
+    let m: Vec<f64> = a.iter().zip(b).map(|(x, y)| x.hypot(*y)).collect();
+    let max = m.iter().cloned().fold(0.0, f64::max);
+    m.iter()
+        .map(|v| if max > 0.0 { v / max } else { 0.0 })
+        .collect()
+}
+
 /// Median of a sample (NaN for an empty one); sorts a copy.
 pub fn median(xs: &[f64]) -> f64 {
     quantile(xs, 0.5)

@@ -263,9 +263,7 @@ pub fn fig2e(dir: &OutDir, seed: u64) -> Result<&'static str> {
     let spline_err = |e: sal::spline::SplineError| CliError::Failed(format!("up-scaling: {e}"));
     let (up_axis, up12) = upscale_grid(&axis, &pp.sal12, m).map_err(spline_err)?;
     let (_, up21) = upscale_grid(&axis, &pp.sal21, m).map_err(spline_err)?;
-    let mag: Vec<f64> = up12.iter().zip(&up21).map(|(a, b)| a.hypot(*b)).collect();
-    let max = mag.iter().cloned().fold(0.0, f64::max);
-    let mag: Vec<f64> = mag.iter().map(|v| v / max).collect();
+    let mag = sal::metrics::normalised_magnitude(&up12, &up21);
     let line = attractor_line(&up_axis, &up12).map_err(spline_err)?;
     let (_, both, one) = fig2d_runs(seed);
 

@@ -26,16 +26,7 @@ impl PhasePlane {
 
     /// Update magnitude √(sal_12² + sal_21²) divided by its maximum (the Fig 2e background).
     pub fn normalised_magnitude(&self) -> Vec<f64> {
-        let m: Vec<f64> = self
-            .sal12
-            .iter()
-            .zip(&self.sal21)
-            .map(|(a, b)| a.hypot(*b))
-            .collect();
-        let max = m.iter().cloned().fold(0.0, f64::max);
-        m.iter()
-            .map(|v| if max > 0.0 { v / max } else { 0.0 })
-            .collect()
+        crate::metrics::normalised_magnitude(&self.sal12, &self.sal21)
     }
 }
 
