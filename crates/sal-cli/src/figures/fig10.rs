@@ -1,11 +1,11 @@
 //! Fig 10: Dale's law — the SAL phase plane of the E–I system in effective-weight
 //! coordinates, and the effective-weight rate check (spec `dale.md` §2–3).
 
-use super::render;
+use super::{grid_arrows, render};
 use crate::error::{CliError, Result};
 use crate::out::OutDir;
 use crate::plot::{
-    Arrow, ArrowStyle, Colormap, Figure, Heatmap, LegendPos, Panel, Rgb, Series, Style, palette,
+    ArrowStyle, Colormap, Figure, Heatmap, LegendPos, Panel, Rgb, Series, Style, palette,
 };
 use sal::dale::{
     EiParams, FIG10_T_SIM, Pathway, RATE_CHECK_T_SIM, fig10_ws, phase_plane, rate_check,
@@ -104,17 +104,7 @@ pub fn fig10(dir: &OutDir, seed: u64) -> Result<&'static str> {
     npz.finish()?;
 
     // Left: phase plane in effective coordinates.
-    let mut arrows = Vec::new();
-    for i in (0..n).step_by(2) {
-        for j in (0..n).step_by(2) {
-            arrows.push(Arrow {
-                x: eff_x[j],
-                y: eff_y[i],
-                dx: pp.stdp_e1_e2[i * n + j],
-                dy: pp.stdp_e2_e1[i * n + j],
-            });
-        }
-    }
+    let arrows = grid_arrows(&eff_x, &eff_y, &pp.stdp_e1_e2, &pp.stdp_e2_e1);
     let mut heat = Heatmap::new(eff_x.clone(), eff_y.clone(), mag);
     heat.levels = 15;
     heat.colormap = Colormap::Viridis;

@@ -1,11 +1,11 @@
 //! Fig 2c (STDDs), Fig 2d (two-neuron SAL), Fig 2e (phase plane).
 
-use super::{lags_f64, render, tref_ticks};
+use super::{grid_arrows, lags_f64, render, tref_ticks};
 use crate::error::{CliError, Result};
 use crate::out::OutDir;
 use crate::plot::{
-    Arrow, ArrowStyle, Colormap, Figure, Heatmap, LegendPos, Panel, RefLine, Rgb, SecondaryAxis,
-    Series, Style, palette,
+    ArrowStyle, Colormap, Figure, Heatmap, LegendPos, Panel, RefLine, Rgb, SecondaryAxis, Series,
+    Style, palette,
 };
 use sal::kernel::{Psp, PspKernel};
 use sal::spline::upscale_grid;
@@ -289,17 +289,7 @@ pub fn fig2e(dir: &OutDir, seed: u64) -> Result<&'static str> {
         .mat("attractor_line", line.len(), 2, &line.concat())?;
     npz.finish()?;
 
-    let mut arrows = Vec::new();
-    for i in (0..n).step_by(2) {
-        for j in (0..n).step_by(2) {
-            arrows.push(Arrow {
-                x: axis[j],
-                y: axis[i],
-                dx: pp.sal21[i * n + j],
-                dy: pp.sal12[i * n + j],
-            });
-        }
-    }
+    let arrows = grid_arrows(&axis, &axis, &pp.sal21, &pp.sal12);
     let every = |v: &[f64]| v.iter().step_by(10).copied().collect::<Vec<f64>>();
     let mut heat = Heatmap::new(up_axis.clone(), up_axis.clone(), mag);
     heat.levels = 15;

@@ -52,6 +52,24 @@ fn has_drawable_y(p: &plot::Panel) -> bool {
         .any(|b| b.lower.iter().chain(&b.upper).any(|&v| ok(v)))
 }
 
+/// Quiver arrows on every second point of an n×n grid: point (i, j) sits at
+/// (x\[j\], y\[i\]) with components (dx\[i·n + j\], dy\[i·n + j\]).
+pub(crate) fn grid_arrows(x: &[f64], y: &[f64], dx: &[f64], dy: &[f64]) -> Vec<plot::Arrow> {
+    let n = x.len();
+    let mut arrows = Vec::new();
+    for i in (0..y.len()).step_by(2) {
+        for j in (0..n).step_by(2) {
+            arrows.push(plot::Arrow {
+                x: x[j],
+                y: y[i],
+                dx: dx[i * n + j],
+                dy: dy[i * n + j],
+            });
+        }
+    }
+    arrows
+}
+
 /// Lags as floating-point x values.
 pub(crate) fn lags_f64(lags: &[i64]) -> Vec<f64> {
     lags.iter().map(|&l| l as f64).collect()
