@@ -169,44 +169,21 @@ impl Engine for ClockEngine {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::conventions::Conventions;
-    use crate::rng::stream;
-    use crate::spikes::SpikeRecorder;
-
-    /// Deterministic neurons (|u| = 60: ρ is 1 or 0 to within 1e-24) on a hand-checked
-    /// schedule: neuron 0 fires once at step 0; neuron 1 (b = +60) fires whenever it may,
-    /// except while 0's PSP (weight −120) is active. t_ref = 1, τ_syn = 5.
-    fn probe(conv: Conventions) -> Vec<u64> {
-        let net = Network::new(vec![0.0, 0.0, -120.0, 0.0], vec![60.0, 60.0], 1, 5, conv).unwrap();
-        let mut e = ClockEngine::new(net);
-        let mut rng = stream(1, "probe", 0);
-        let mut rec = SpikeRecorder::default();
-        e.run(1, &mut rng, &mut rec);
-        e.set_parameters(&[0.0, 0.0, -120.0, 0.0], &[-60.0, 60.0]);
-        e.run(11, &mut rng, &mut rec);
-        assert_eq!(rec.spikes.iter().filter(|s| s.1 == 0).count(), 1);
-        rec.spikes
-            .iter()
-            .filter(|s| s.1 == 1)
-            .map(|s| s.0)
-            .collect()
-    }
+    use crate::engine::AnyEngine;
+    use crate::engine::probe::{expected, schedule};
 
     #[test]
     fn psp_window_and_refractoriness_per_convention() {
         // M1: min ISI 2, PSP at lags 1 … 4 → 1 fires at 0, suppressed 1–4, then 5, 7, 9, 11.
-        assert_eq!(probe(Conventions::SAMPLER_M1), vec![0, 5, 7, 9, 11]);
         // M2: min ISI 1, rect of length 5 at lags 1 … 4 → 0, then every step from 5.
-        assert_eq!(
-            probe(Conventions::ANALYTIC_M2),
-            vec![0, 5, 6, 7, 8, 9, 10, 11]
-        );
         // M3: min ISI 1, PSP includes the spike step, acts at lags 1 … 5 → 0, 6, 7, …
-        assert_eq!(
-            probe(Conventions::MICROCIRCUIT_M3),
-            vec![0, 6, 7, 8, 9, 10, 11]
-        );
         // M4: min ISI 2, lags 1 … 5 → 0, 6, 8, 10.
-        assert_eq!(probe(Conventions::SALNET_M4), vec![0, 6, 8, 10]);
+        for (conv, want) in expected() {
+            let got = schedule(
+                |net| AnyEngine::Clock(Box::new(ClockEngine::new(net))),
+                conv,
+            );
+            assert_eq!(got, want, "{conv:?}");
+        }
     }
 }

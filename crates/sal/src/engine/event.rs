@@ -652,58 +652,29 @@ impl Engine for EventEngine {
 mod tests {
     use super::*;
     use crate::conventions::Conventions;
-    use crate::engine::ClockEngine;
+    use crate::engine::probe::{expected, schedule};
+    use crate::engine::{AnyEngine, ClockEngine};
     use crate::rng::stream;
     use crate::spikes::SpikeRecorder;
 
-    /// The clock engine's deterministic probe (`clock.rs`), run on an event engine.
-    fn probe(e: &mut dyn FnMut(Network) -> Box<dyn ProbeEngine>, conv: Conventions) -> Vec<u64> {
-        let net = Network::new(vec![0.0, 0.0, -120.0, 0.0], vec![60.0, 60.0], 1, 5, conv).unwrap();
-        let mut eng = e(net);
-        let mut rng = stream(1, "probe", 0);
-        let mut rec = SpikeRecorder::default();
-        eng.run(1, &mut rng, &mut rec);
-        eng.set_parameters(&[0.0, 0.0, -120.0, 0.0], &[-60.0, 60.0]);
-        eng.run(11, &mut rng, &mut rec);
-        assert_eq!(rec.spikes.iter().filter(|s| s.1 == 0).count(), 1);
-        rec.spikes
-            .iter()
-            .filter(|s| s.1 == 1)
-            .map(|s| s.0)
-            .collect()
-    }
-
-    /// Both engines behind one interface for the probe.
-    trait ProbeEngine: Engine {
-        fn set_parameters(&mut self, w: &[f64], b: &[f64]);
-    }
-    impl ProbeEngine for EventEngine {
-        fn set_parameters(&mut self, w: &[f64], b: &[f64]) {
-            EventEngine::set_parameters(self, w, b);
-        }
-    }
-    impl ProbeEngine for ClockEngine {
-        fn set_parameters(&mut self, w: &[f64], b: &[f64]) {
-            ClockEngine::set_parameters(self, w, b);
-        }
-    }
-
     #[test]
     fn psp_window_and_refractoriness_per_convention() {
-        let expected = [
-            (Conventions::SAMPLER_M1, vec![0, 5, 7, 9, 11]),
-            (Conventions::ANALYTIC_M2, vec![0, 5, 6, 7, 8, 9, 10, 11]),
-            (Conventions::MICROCIRCUIT_M3, vec![0, 6, 7, 8, 9, 10, 11]),
-            (Conventions::SALNET_M4, vec![0, 6, 8, 10]),
-        ];
-        for (conv, want) in expected {
-            let mut clock = |net| Box::new(ClockEngine::new(net)) as Box<dyn ProbeEngine>;
-            assert_eq!(probe(&mut clock, conv), want, "clock {conv:?}");
-            let mut event = |net| Box::new(EventEngine::new(net)) as Box<dyn ProbeEngine>;
-            assert_eq!(probe(&mut event, conv), want, "event {conv:?}");
-            let mut tree =
-                |net| Box::new(EventEngine::with_paths(net, false, true)) as Box<dyn ProbeEngine>;
-            assert_eq!(probe(&mut tree, conv), want, "event/tree {conv:?}");
+        for (conv, want) in expected() {
+            let clock = schedule(
+                |net| AnyEngine::Clock(Box::new(ClockEngine::new(net))),
+                conv,
+            );
+            assert_eq!(clock, want, "clock {conv:?}");
+            let event = schedule(
+                |net| AnyEngine::Event(Box::new(EventEngine::new(net))),
+                conv,
+            );
+            assert_eq!(event, want, "event {conv:?}");
+            let tree = schedule(
+                |net| AnyEngine::Event(Box::new(EventEngine::with_paths(net, false, true))),
+                conv,
+            );
+            assert_eq!(tree, want, "event/tree {conv:?}");
         }
         // With τ_syn = t_ref = 1 (non-overlapping PSPs) the table path is used; a PSP of
         // length 1 acts only with delay 1 (lag 1): 1 is silenced at step 1 only.
@@ -714,10 +685,11 @@ mod tests {
             for tree in [false, true] {
                 let net = Network::new(vec![0.0, 0.0, -120.0, 0.0], vec![60.0, 60.0], 1, 1, conv)
                     .unwrap();
-                let mut e = EventEngine::with_paths(net.clone(), true, tree);
-                let mut c = ClockEngine::new(net);
+                let mut e =
+                    AnyEngine::Event(Box::new(EventEngine::with_paths(net.clone(), true, tree)));
+                let mut c = AnyEngine::Clock(Box::new(ClockEngine::new(net)));
                 let mut got = Vec::new();
-                for eng in [&mut e as &mut dyn ProbeEngine, &mut c] {
+                for eng in [&mut e, &mut c] {
                     let mut rng = stream(1, "probe", 0);
                     let mut rec = SpikeRecorder::default();
                     eng.run(1, &mut rng, &mut rec);

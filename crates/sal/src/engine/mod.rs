@@ -215,3 +215,45 @@ impl Engine for AnyEngine {
         }
     }
 }
+
+/// The deterministic probe shared by the engines' unit tests.
+#[cfg(test)]
+pub(crate) mod probe {
+    use super::{AnyEngine, Engine, Network};
+    use crate::conventions::Conventions;
+    use crate::rng::stream;
+    use crate::spikes::SpikeRecorder;
+
+    /// Deterministic neurons (|u| = 60: ρ is 1 or 0 to within 1e-24) on a hand-checked
+    /// schedule: neuron 0 fires once at step 0; neuron 1 (b = +60) fires whenever it may,
+    /// except while 0's PSP (weight −120) is active. t_ref = 1, τ_syn = 5. Returns the spike
+    /// steps of neuron 1.
+    pub(crate) fn schedule(
+        build: impl FnOnce(Network) -> AnyEngine,
+        conv: Conventions,
+    ) -> Vec<u64> {
+        let net = Network::new(vec![0.0, 0.0, -120.0, 0.0], vec![60.0, 60.0], 1, 5, conv).unwrap();
+        let mut e = build(net);
+        let mut rng = stream(1, "probe", 0);
+        let mut rec = SpikeRecorder::default();
+        e.run(1, &mut rng, &mut rec);
+        e.set_parameters(&[0.0, 0.0, -120.0, 0.0], &[-60.0, 60.0]);
+        e.run(11, &mut rng, &mut rec);
+        assert_eq!(rec.spikes.iter().filter(|s| s.1 == 0).count(), 1);
+        rec.spikes
+            .iter()
+            .filter(|s| s.1 == 1)
+            .map(|s| s.0)
+            .collect()
+    }
+
+    /// The schedules of neuron 1 per convention (see the clock engine's test for why).
+    pub(crate) fn expected() -> [(Conventions, Vec<u64>); 4] {
+        [
+            (Conventions::SAMPLER_M1, vec![0, 5, 7, 9, 11]),
+            (Conventions::ANALYTIC_M2, vec![0, 5, 6, 7, 8, 9, 10, 11]),
+            (Conventions::MICROCIRCUIT_M3, vec![0, 6, 7, 8, 9, 10, 11]),
+            (Conventions::SALNET_M4, vec![0, 6, 8, 10]),
+        ]
+    }
+}
