@@ -1,5 +1,6 @@
-//! Running one sampling-network experiment into a run directory (shared by `sal run` and
-//! `sal sweep`).
+//! Running one experiment into a run directory (shared by `sal run` and `sal sweep`): a
+//! spiking sampling network (this module) or a cortical microcircuit ([`crate::micro`]),
+//! chosen by the file's content.
 
 use crate::config::ssn::{SsnConfig, load_initial_conditions};
 use crate::config::{apply_set, load_yaml, parse};
@@ -39,20 +40,89 @@ pub struct SsnExperiment {
     pub name: String,
 }
 
-/// Loads `file`, applies `sets` and validates; loads the initial conditions. Any error
-/// names the file, key or flag; nothing is written.
+/// Any experiment `sal run` / `sal sweep` can run.
+#[derive(Debug, Clone)]
+pub enum Experiment {
+    /// A spiking sampling network (Fig 4/5).
+    Ssn(SsnExperiment),
+    /// A cortical microcircuit teacher–student run (Fig 6).
+    Micro(crate::micro::MicroExperiment),
+}
+
+impl Experiment {
+    /// Scenario name.
+    pub fn name(&self) -> &str {
+        match self {
+            Experiment::Ssn(e) => &e.name,
+            Experiment::Micro(e) => &e.name,
+        }
+    }
+
+    /// Simulated steps of the run.
+    pub fn total_steps(&self) -> u64 {
+        match self {
+            Experiment::Ssn(e) => e.config.train_params().total_steps(),
+            Experiment::Micro(e) => e.total_steps(),
+        }
+    }
+
+    /// The resolved configuration as YAML.
+    pub fn resolved_yaml(&self) -> String {
+        match self {
+            Experiment::Ssn(e) => resolved_yaml(&e.config),
+            Experiment::Micro(e) => e.resolved_yaml(),
+        }
+    }
+
+    /// Runs into `dir`; returns a one-line summary of the final values.
+    pub fn run_into(&self, dir: &OutDir, figures: bool, quiet: bool) -> Result<String> {
+        match self {
+            Experiment::Ssn(e) => {
+                let rec = run_into(e, dir, figures, quiet)?;
+                let last = rec.dkl.len().saturating_sub(1);
+                Ok(format!(
+                    "final D_KL {:.4e}, asymmetry {:.4e} ({} validation points)",
+                    rec.dkl.get(last).copied().unwrap_or(f64::NAN),
+                    rec.asymmetry.get(last).copied().unwrap_or(f64::NAN),
+                    rec.dkl.len()
+                ))
+            }
+            Experiment::Micro(e) => {
+                let res = crate::micro::run_into(e, dir, figures, quiet)?;
+                let w = res.epoch_weights.last().expect("final weights");
+                let angles = w.feedback_angles();
+                Ok(format!(
+                    "final validation loss {:.4e} (free output {:.4e}), feedback angle(s) {}",
+                    res.validation_loss.last().copied().unwrap_or(f64::NAN),
+                    res.validation_loss_free.last().copied().unwrap_or(f64::NAN),
+                    angles.iter().map(|a| format!("{a:.1}°")).collect::<Vec<_>>().join(", ")
+                ))
+            }
+        }
+    }
+}
+
+/// Loads `file`, applies `sets` and validates (sampling network or microcircuit, by the
+/// file's keys); loads the initial conditions. Any error names the file, key or flag;
+/// nothing is written.
 pub fn prepare(
     file: &Path,
     sets: &[String],
     init: Option<(&Path, usize)>,
-) -> Result<SsnExperiment> {
-    let mut value = load_yaml(file)?;
+) -> Result<Experiment> {
+    let value = load_yaml(file)?;
     if crate::config::get_path(&value, "network_properties").is_some() {
-        return Err(CliError::invalid(
-            file.display().to_string(),
-            "this is a cortical-microcircuit file (network_properties); only spiking sampling-network files are supported so far",
-        ));
+        return crate::micro::prepare(file, value, sets, init).map(Experiment::Micro);
     }
+    prepare_ssn(file, value, sets, init).map(Experiment::Ssn)
+}
+
+fn prepare_ssn(
+    file: &Path,
+    mut value: serde_norway::Value,
+    sets: &[String],
+    init: Option<(&Path, usize)>,
+) -> Result<SsnExperiment> {
     for s in sets {
         apply_set(&mut value, s)?;
     }

@@ -9,6 +9,7 @@ mod config;
 mod error;
 mod experiment;
 mod figures;
+mod micro;
 mod out;
 mod plot;
 mod progress;

@@ -17,7 +17,7 @@
 
 use crate::config::{get_path, load_yaml};
 use crate::error::{CliError, Result};
-use crate::experiment::{SsnExperiment, prepare};
+use crate::experiment::{Experiment, prepare};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
@@ -306,7 +306,7 @@ pub fn plan(spec: &SweepSpec) -> Result<Plan> {
         prepare_point(file, p)?;
     }
     Ok(Plan {
-        scenario: first.name.clone(),
+        scenario: first.name().to_string(),
         family: family.map(str::to_string),
         noise_key,
         file: file.to_path_buf(),
@@ -319,7 +319,7 @@ pub fn plan(spec: &SweepSpec) -> Result<Plan> {
 }
 
 /// The validated experiment of one point.
-pub fn prepare_point(file: &Path, p: &Point) -> Result<SsnExperiment> {
+pub fn prepare_point(file: &Path, p: &Point) -> Result<Experiment> {
     prepare(
         file,
         &p.sets,

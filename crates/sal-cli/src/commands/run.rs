@@ -1,7 +1,7 @@
 //! `sal run`: one experiment from a parameter file into a run directory.
 
 use crate::error::{CliError, Result};
-use crate::experiment::{prepare, resolved_yaml, run_into};
+use crate::experiment::prepare;
 use crate::out::OutDir;
 use clap::Args;
 use std::path::PathBuf;
@@ -74,24 +74,16 @@ pub fn run(args: RunArgs) -> Result<()> {
     let sets = with_engine(&args.sets, args.engine.as_deref())?;
     let exp = prepare(&args.file, &sets, init)?;
     if args.dry_run {
-        print!("{}", resolved_yaml(&exp.config));
+        print!("{}", exp.resolved_yaml());
         return Ok(());
     }
     let out = args
         .out
         .clone()
-        .unwrap_or_else(|| PathBuf::from("runs").join(&exp.name));
+        .unwrap_or_else(|| PathBuf::from("runs").join(exp.name()));
     let dir = OutDir::create(&out, args.force)?;
-    let rec = run_into(&exp, &dir, true, args.quiet)?;
+    let summary = exp.run_into(&dir, true, args.quiet)?;
     let dest = dir.finish()?;
-    let last = rec.dkl.len().saturating_sub(1);
-    eprintln!(
-        "{}: final D_KL {:.4e}, asymmetry {:.4e} ({} validation points) → {}",
-        exp.name,
-        rec.dkl.get(last).copied().unwrap_or(f64::NAN),
-        rec.asymmetry.get(last).copied().unwrap_or(f64::NAN),
-        rec.dkl.len(),
-        dest.display()
-    );
+    eprintln!("{}: {summary} → {}", exp.name(), dest.display());
     Ok(())
 }

@@ -1,7 +1,6 @@
 //! `sal sweep`: run a scenario over a grid of parameters, in parallel and resumably.
 
 use crate::error::{CliError, Result};
-use crate::experiment::run_into;
 use crate::out::OutDir;
 use crate::progress::Progress;
 use crate::sweep::{Plan, SweepSpec, is_done, plan, prepare_point, read_plan};
@@ -283,7 +282,7 @@ pub fn run(args: SweepArgs) -> Result<()> {
             .iter()
             .map(|p| {
                 prepare_point(&plan.file, p)
-                    .map(|e| e.config.train_params().total_steps())
+                    .map(|e| e.total_steps())
                     .unwrap_or(0)
             })
             .sum();
@@ -329,7 +328,7 @@ pub fn run(args: SweepArgs) -> Result<()> {
             let result = (|| -> Result<()> {
                 let exp = prepare_point(&plan.file, p)?;
                 let dir = OutDir::create(&args.out.join(&p.dir), false)?;
-                run_into(&exp, &dir, false, true)?;
+                exp.run_into(&dir, false, true)?;
                 dir.finish()?;
                 Ok(())
             })();

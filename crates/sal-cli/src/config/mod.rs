@@ -1,6 +1,7 @@
 //! Experiment configuration files: YAML (the paper's own files run unchanged), `--set`
 //! overrides, typed validation with errors that name the file and the key path.
 
+pub mod micro;
 pub mod ssn;
 
 use crate::error::{CliError, Result};

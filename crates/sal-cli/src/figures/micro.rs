@@ -1,0 +1,171 @@
+//! Figure of one microcircuit run: validation loss, weights (or feedback angles) over epochs,
+//! and the learned input–output map against the teacher's.
+
+use super::render;
+use crate::error::Result;
+use crate::micro::{MicroExperiment, down_name, up_name};
+use crate::out::OutDir;
+use crate::plot::{Figure, LegendPos, Panel, RefLine, Rgb, Series, Style, palette};
+use sal::microcircuit::{RunResult, StudentSpec};
+
+/// Writes `figures/run.png|svg`.
+pub fn run(
+    dir: &OutDir,
+    exp: &MicroExperiment,
+    spec: &StudentSpec,
+    targets: &(Vec<Vec<f64>>, Vec<Vec<f64>>),
+    res: &RunResult,
+) -> Result<()> {
+    let dims = &spec.net.dims;
+    let l = dims.len() - 1;
+    let ep: Vec<f64> = (0..res.validation_loss.len()).map(|e| e as f64).collect();
+    let positive = |v: &[f64]| v.iter().any(|x| x.is_finite() && *x > 0.0);
+    let mut panels = vec![Panel {
+        title: Some("validation loss".into()),
+        x_label: "epoch".into(),
+        y_label: "loss".into(),
+        log_y: positive(&res.validation_loss),
+        series: vec![
+            Series::Line {
+                x: ep.clone(),
+                y: res.validation_loss.clone(),
+                style: Style::new(palette(0)).width(2),
+                label: Some("nudged output (reference)".into()),
+            },
+            Series::Line {
+                x: ep.clone(),
+                y: res.validation_loss_free.clone(),
+                style: Style::new(palette(1)).width(1),
+                label: Some("free output".into()),
+            },
+        ],
+        legend: Some(LegendPos::UpperRight),
+        ..Panel::default()
+    }];
+    let we: Vec<f64> = (0..res.epoch_weights.len()).map(|e| e as f64).collect();
+    if dims.iter().all(|&d| d == 1) {
+        let mut series = Vec::new();
+        for k in 1..=l {
+            series.push(Series::Line {
+                x: we.clone(),
+                y: res.epoch_weights.iter().map(|w| w.up[k - 1].data[0]).collect(),
+                style: Style::new(palette(k - 1)).width(2),
+                label: Some(up_name(k)),
+            });
+        }
+        for k in 1..l {
+            series.push(Series::Line {
+                x: we.clone(),
+                y: res.epoch_weights.iter().map(|w| w.down[k - 1].data[0]).collect(),
+                style: Style::new(palette(l + k - 1)).width(2).dashed(),
+                label: Some(down_name(k)),
+            });
+        }
+        let teacher = exp.config.teacher_weights(dims).ok();
+        let hlines = teacher
+            .map(|t| {
+                t.up.iter()
+                    .map(|m| m.data[0])
+                    .fold(Vec::<f64>::new(), |mut v, x| {
+                        if !v.contains(&x) {
+                            v.push(x)
+                        }
+                        v
+                    })
+                    .into_iter()
+                    .map(|x| RefLine {
+                        at: x,
+                        style: Style::new(Rgb::GREY).dashed(),
+                        label: Some(format!("teacher {x}")),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        panels.push(Panel {
+            title: Some("weights at the start of each epoch".into()),
+            x_label: "epoch".into(),
+            y_label: "weight".into(),
+            series,
+            hlines,
+            legend: Some(LegendPos::LowerRight),
+            ..Panel::default()
+        });
+    } else {
+        let series = (1..l)
+            .map(|k| Series::Line {
+                x: we.clone(),
+                y: res.epoch_weights.iter().map(|w| w.feedback_angles()[k - 1]).collect(),
+                style: Style::new(palette(k - 1)).width(2),
+                label: Some(format!("∠({}, {}ᵀ)", down_name(k), up_name(k + 1))),
+            })
+            .collect();
+        panels.push(Panel {
+            title: Some("feedback alignment".into()),
+            x_label: "epoch".into(),
+            y_label: "angle (degrees)".into(),
+            y_range: Some((0.0, 180.0)),
+            series,
+            hlines: vec![RefLine {
+                at: 90.0,
+                style: Style::new(Rgb::GREY).dashed(),
+                label: None,
+            }],
+            legend: Some(LegendPos::UpperRight),
+            ..Panel::default()
+        });
+    }
+    // Input–output map on the validation inputs of the last epoch (first output unit
+    // against the first input coordinate).
+    let e = spec.len_epoch + spec.len_validation;
+    let last = res.outputs.len().saturating_sub(spec.len_validation);
+    if res.outputs.len() >= e {
+        let xs: Vec<f64> = (last..res.outputs.len())
+            .map(|n| spec.validation[spec.schedule.index[n]].0[0])
+            .collect();
+        let ys: Vec<f64> = res.outputs[last..].iter().map(|o| o[0]).collect();
+        let tx: Vec<f64> = spec.training.iter().map(|p| p.0[0]).collect();
+        let ty: Vec<f64> = targets.0.iter().map(|t| t[0]).collect();
+        let vx: Vec<f64> = spec.validation.iter().map(|p| p.0[0]).collect();
+        let vy: Vec<f64> = targets.1.iter().map(|t| t[0]).collect();
+        panels.push(Panel {
+            title: Some("last epoch: output vs teacher".into()),
+            x_label: "input u_in (first unit)".into(),
+            y_label: "output (first unit)".into(),
+            series: vec![
+                Series::Scatter {
+                    x: tx,
+                    y: ty,
+                    style: Style::new(Rgb::GREY),
+                    size: 5,
+                    label: Some("teacher (training)".into()),
+                },
+                Series::Scatter {
+                    x: vx,
+                    y: vy,
+                    style: Style::new(Rgb::BLACK),
+                    size: 5,
+                    label: Some("teacher (validation)".into()),
+                },
+                Series::Scatter {
+                    x: xs,
+                    y: ys,
+                    style: Style::new(palette(3)),
+                    size: 7,
+                    label: Some("student (nudged)".into()),
+                },
+            ],
+            legend: Some(LegendPos::UpperLeft),
+            ..Panel::default()
+        });
+    }
+    let fig = Figure {
+        title: Some(format!("{} ({}) — dims {:?}", exp.name, exp.variant, dims)),
+        rows: 1,
+        cols: panels.len(),
+        panel_width: 480,
+        panel_height: 360,
+        panels,
+        ..Figure::default()
+    };
+    render(dir, "figures/run", &fig)
+}

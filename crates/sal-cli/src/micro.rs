@@ -1,0 +1,382 @@
+//! Running one cortical-microcircuit experiment (teacher, then student) into a run
+//! directory (shared by `sal run` and `sal sweep`).
+
+use crate::config::micro::{MicroConfig, variant};
+use crate::config::{apply_set, parse};
+use crate::error::{CliError, Result};
+use crate::experiment::InitSource;
+use crate::out::OutDir;
+use crate::progress::Progress;
+use sal::microcircuit::{
+    Mat, RunResult, Schedule, StudentSpec, TeacherSpec, Weights, draw_schedule, student, teacher,
+};
+use serde_json::{Value as Json, json};
+use std::path::Path;
+use std::time::Instant;
+
+/// Initial weights and pattern schedule of one reference run (derived JSON file).
+#[derive(Debug, Clone)]
+pub struct ReferenceRun {
+    /// Initial weights (W_up hidden, W_down hidden, W_up output).
+    pub weights: Weights,
+    /// The 3 900-slot schedule.
+    pub schedule: Schedule,
+}
+
+/// A validated microcircuit experiment.
+#[derive(Debug, Clone)]
+pub struct MicroExperiment {
+    /// The resolved configuration (seeds from an --init file already applied).
+    pub config: MicroConfig,
+    /// Scenario name (file stem).
+    pub name: String,
+    /// "sal", "bp" or "fa".
+    pub variant: &'static str,
+    /// Where initial weights and schedule come from.
+    pub init_source: InitSource,
+    /// The reference run's weights and schedule (with --init).
+    pub reference: Option<ReferenceRun>,
+}
+
+/// Loads run `index` of a `microcircuits_*_initial_conditions.json` file.
+fn load_reference(path: &Path, index: usize, cfg: &mut MicroConfig) -> Result<ReferenceRun> {
+    let name = path.display().to_string();
+    let flag = format!("--init {name}");
+    let text = std::fs::read_to_string(path).map_err(|e| CliError::invalid(&flag, e.to_string()))?;
+    let v: Json = serde_json::from_str(&text)
+        .map_err(|e| CliError::invalid(&flag, format!("not valid JSON: {e}")))?;
+    let runs = v
+        .get("runs")
+        .and_then(Json::as_array)
+        .ok_or_else(|| CliError::invalid(&flag, "no 'runs' list (not a microcircuit initial-conditions file)"))?;
+    let run = runs.get(index).ok_or_else(|| {
+        CliError::invalid(
+            "--init-index",
+            format!("{index} is out of range: {name} has {} runs (0…{})", runs.len(), runs.len().saturating_sub(1)),
+        )
+    })?;
+    if cfg.network_properties.dims != [1, 1, 1] {
+        return Err(CliError::invalid(&flag, "the reference's initial conditions are for dims [1, 1, 1]"));
+    }
+    let num = |k: &str| -> Result<f64> {
+        run.get(k)
+            .and_then(Json::as_f64)
+            .ok_or_else(|| CliError::invalid(&flag, format!("run {index} has no number '{k}'")))
+    };
+    let seed = |k: &str| -> Result<u64> {
+        run.get(k)
+            .and_then(Json::as_u64)
+            .ok_or_else(|| CliError::invalid(&flag, format!("run {index} has no seed '{k}'")))
+    };
+    let list = |k: &str| -> Result<Vec<u64>> {
+        run.get(k)
+            .and_then(Json::as_array)
+            .and_then(|a| a.iter().map(Json::as_u64).collect::<Option<Vec<_>>>())
+            .ok_or_else(|| CliError::invalid(&flag, format!("run {index} has no integer list '{k}'")))
+    };
+    let s = &mut cfg.student_simulation_settings;
+    s.poisson_seed = seed("poisson_seed")?;
+    s.weights_init_seed = Some(seed("weights_init_seed")?);
+    s.training_seed = seed("training_seed")?;
+    let idx = list("pattern_index_sequence")?;
+    let tr = list("is_training_slot")?;
+    if idx.len() != tr.len() {
+        return Err(CliError::invalid(&flag, "pattern_index_sequence and is_training_slot differ in length"));
+    }
+    let weights = Weights {
+        up: vec![Mat::filled(1, 1, num("w_up_1")?), Mat::filled(1, 1, num("w_up_2")?)],
+        down: vec![Mat::filled(1, 1, num("w_down_1")?)],
+    };
+    Ok(ReferenceRun {
+        weights,
+        schedule: Schedule {
+            training: tr.iter().map(|&x| x == 1).collect(),
+            index: idx.iter().map(|&x| x as usize).collect(),
+        },
+    })
+}
+
+/// Validates an already loaded file value with overrides (`value` has the sets applied).
+pub fn prepare(
+    file: &Path,
+    mut value: serde_norway::Value,
+    sets: &[String],
+    init: Option<(&Path, usize)>,
+) -> Result<MicroExperiment> {
+    for s in sets {
+        apply_set(&mut value, s)?;
+    }
+    let source = file.display().to_string();
+    let mut config: MicroConfig = parse(value, &source)?;
+    config.validate()?;
+    let (reference, init_source) = match init {
+        Some((path, index)) => (
+            Some(load_reference(path, index, &mut config)?),
+            InitSource::File {
+                path: path.to_path_buf(),
+                index,
+            },
+        ),
+        None => (None, InitSource::Drawn),
+    };
+    if let Some(r) = &reference {
+        let s = &config.student_simulation_settings;
+        let need = s.num_epochs * (s.len_epoch + s.len_validation);
+        if r.schedule.index.len() < need {
+            return Err(CliError::invalid(
+                "--init",
+                format!("the reference schedule has {} slots, the run needs {need}", r.schedule.index.len()),
+            ));
+        }
+        let (ntr, nva) = config.inputs(1).map(|(a, b)| (a.len(), b.len()))?;
+        for k in 0..need {
+            let n = if r.schedule.training[k] { ntr } else { nva };
+            if r.schedule.index[k] >= n {
+                return Err(CliError::invalid(
+                    "--init",
+                    format!("schedule slot {k} indexes input {} of {n}: file and --init do not match", r.schedule.index[k]),
+                ));
+            }
+        }
+    }
+    let name = crate::experiment::scenario_name(file);
+    Ok(MicroExperiment {
+        variant: variant(&config),
+        config,
+        name,
+        init_source,
+        reference,
+    })
+}
+
+impl MicroExperiment {
+    /// Student steps (the teacher adds (E+V)·t_pattern_teacher·t_ref).
+    pub fn total_steps(&self) -> u64 {
+        let s = &self.config.student_simulation_settings;
+        (s.num_epochs * (s.len_epoch + s.len_validation)) as u64
+            * s.t_pattern
+            * self.config.network_properties.t_ref as u64
+    }
+
+    /// The resolved configuration as YAML.
+    pub fn resolved_yaml(&self) -> String {
+        serde_norway::to_string(&self.config).expect("serialisable")
+    }
+
+    fn student_spec(
+        &self,
+        targets: &(Vec<Vec<f64>>, Vec<Vec<f64>>),
+    ) -> Result<StudentSpec> {
+        let c = &self.config;
+        let net = c.net()?;
+        let s = &c.student_simulation_settings;
+        let (tr, va) = c.inputs(net.dims[0])?;
+        let (weights, schedule) = match &self.reference {
+            Some(r) => (r.weights.clone(), r.schedule.clone()),
+            None => (
+                c.student_weights(&net.dims)?,
+                draw_schedule(
+                    s.training_seed,
+                    s.num_epochs,
+                    tr.len(),
+                    va.len(),
+                    s.len_epoch,
+                    s.len_validation,
+                    s.shuffle_training,
+                    s.shuffle_validation,
+                ),
+            ),
+        };
+        Ok(StudentSpec {
+            biases: c.biases(false, &net.dims)?,
+            recorded: c.recorded(&net.dims)?,
+            net,
+            weights,
+            poisson_seed: s.poisson_seed,
+            t_pattern: s.t_pattern,
+            len_epoch: s.len_epoch,
+            len_symmetrization: s.len_symmetrization,
+            len_validation: s.len_validation,
+            num_epochs: s.num_epochs,
+            schedule,
+            training: tr.into_iter().zip(targets.0.iter().cloned()).collect(),
+            validation: va.into_iter().zip(targets.1.iter().cloned()).collect(),
+            update_down: s.update_down,
+            set_sps: s.set_sps,
+            recorded_sample_length: s.recorded_sample_length,
+        })
+    }
+
+    /// The teacher run: targets for the training and validation inputs.
+    pub fn teacher_targets(&self) -> Result<(Vec<Vec<f64>>, Vec<Vec<f64>>)> {
+        let c = &self.config;
+        let net = c.net()?;
+        let (tr, va) = c.inputs(net.dims[0])?;
+        let spec = TeacherSpec {
+            weights: c.teacher_weights(&net.dims)?,
+            biases: c.biases(true, &net.dims)?,
+            poisson_seed: c.teacher_simulation_settings.poisson_seed,
+            t_pattern: c.teacher_simulation_settings.t_pattern,
+            net,
+        };
+        teacher(&spec, &tr, &va).map_err(CliError::Failed)
+    }
+}
+
+/// Name of W_up of layer ℓ ("W10", "W21", …) and W_down of hidden layer ℓ ("B12", …).
+pub fn up_name(l: usize) -> String {
+    format!("W{}{}", l, l - 1)
+}
+
+/// See [`up_name`].
+pub fn down_name(l: usize) -> String {
+    format!("B{}{}", l, l + 1)
+}
+
+/// A matrix as JSON: a number for 1×1 networks (`scalar`), nested rows otherwise.
+fn mat_json(m: &Mat, scalar: bool) -> Json {
+    if scalar {
+        json!(m.data[0])
+    } else {
+        json!(m.to_rows())
+    }
+}
+
+fn js(x: f64) -> Json {
+    if x.is_finite() { json!(x) } else { Json::Null }
+}
+
+/// Runs teacher and student and writes config.resolved.yaml, metrics.json, arrays.npz,
+/// run.json and (with `figures`) figures/ into `dir`.
+pub fn run_into(exp: &MicroExperiment, dir: &OutDir, figures: bool, quiet: bool) -> Result<RunResult> {
+    let t0 = Instant::now();
+    let targets = exp.teacher_targets()?;
+    let spec = exp.student_spec(&targets)?;
+    let s = &exp.config.student_simulation_settings;
+    let per_epoch = (s.len_epoch + s.len_validation) as u64 * s.t_pattern * spec.net.t_ref as u64;
+    let mut progress = Progress::new(&exp.name, spec.total_steps(), "steps", quiet);
+    let res = student(&spec, &mut |_| progress.inc(per_epoch)).map_err(CliError::Failed)?;
+    progress.finish();
+    let wall = t0.elapsed().as_secs_f64();
+    write_outputs(exp, &spec, &targets, &res, dir)?;
+    dir.json(
+        "run.json",
+        &json!({
+            "tool": "sal", "version": env!("CARGO_PKG_VERSION"),
+            "command": std::env::args().collect::<Vec<_>>(),
+            "wall_s": wall, "simulated_steps": spec.total_steps(),
+            "steps_per_s": spec.total_steps() as f64 / wall,
+        }),
+    )?;
+    if figures {
+        crate::figures::micro::run(dir, exp, &spec, &targets, &res)?;
+    }
+    Ok(res)
+}
+
+fn write_outputs(
+    exp: &MicroExperiment,
+    spec: &StudentSpec,
+    targets: &(Vec<Vec<f64>>, Vec<Vec<f64>>),
+    res: &RunResult,
+    dir: &OutDir,
+) -> Result<()> {
+    let path = dir.path("config.resolved.yaml")?;
+    std::fs::write(&path, exp.resolved_yaml()).map_err(|e| CliError::io(&path, e))?;
+    let dims = &spec.net.dims;
+    let l = dims.len() - 1;
+    let scalar = dims.iter().all(|&d| d == 1);
+    let epochs = spec.num_epochs;
+    let mut weights = serde_json::Map::new();
+    let mut finals = serde_json::Map::new();
+    for k in 1..=l {
+        let series: Vec<Json> = res.epoch_weights[..epochs]
+            .iter()
+            .map(|w| mat_json(&w.up[k - 1], scalar))
+            .collect();
+        weights.insert(up_name(k), Json::Array(series));
+        finals.insert(up_name(k), mat_json(&res.epoch_weights[epochs].up[k - 1], scalar));
+    }
+    for k in 1..l {
+        let series: Vec<Json> = res.epoch_weights[..epochs]
+            .iter()
+            .map(|w| mat_json(&w.down[k - 1], scalar))
+            .collect();
+        weights.insert(down_name(k), Json::Array(series));
+        finals.insert(down_name(k), mat_json(&res.epoch_weights[epochs].down[k - 1], scalar));
+    }
+    let mut angles = serde_json::Map::new();
+    let mut angles_final = serde_json::Map::new();
+    for k in 1..l {
+        let a: Vec<Json> = res.epoch_weights[..epochs]
+            .iter()
+            .map(|w| js(w.feedback_angles()[k - 1]))
+            .collect();
+        angles.insert(down_name(k), Json::Array(a));
+        angles_final.insert(down_name(k), js(res.epoch_weights[epochs].feedback_angles()[k - 1]));
+    }
+    let init = match &exp.init_source {
+        InitSource::Drawn => json!({"source": "drawn", "weights_init_seed": exp.config.student_simulation_settings.weights_init_seed, "training_seed": exp.config.student_simulation_settings.training_seed}),
+        InitSource::File { path, index } => {
+            json!({"source": "file", "file": path.display().to_string(), "index": index})
+        }
+    };
+    let s = &exp.config.student_simulation_settings;
+    dir.json(
+        "metrics.json",
+        &json!({
+            "experiment": "microcircuit",
+            "scenario": exp.name,
+            "variant": exp.variant,
+            "dims": dims,
+            "seeds": {"poisson_seed": s.poisson_seed, "weights_init_seed": s.weights_init_seed, "training_seed": s.training_seed,
+                      "teacher_poisson_seed": exp.config.teacher_simulation_settings.poisson_seed},
+            "init": init,
+            "epoch": (0..epochs).collect::<Vec<_>>(),
+            "validation_loss": res.validation_loss.iter().map(|&x| js(x)).collect::<Vec<_>>(),
+            "validation_loss_free": res.validation_loss_free.iter().map(|&x| js(x)).collect::<Vec<_>>(),
+            "weights": weights,
+            "weights_final": finals,
+            "angle_deg": angles,
+            "angle_deg_final": angles_final,
+            "teacher_targets": {"training": targets.0, "validation": targets.1},
+            "final": {
+                "validation_loss": res.validation_loss.last().map(|&x| js(x)),
+                "validation_loss_free": res.validation_loss_free.last().map(|&x| js(x)),
+            },
+            "note": "validation_loss: per epoch, mean over the validation patterns of the squared error of the nudged output averaged after the learning lag (the reference's number, discrepancies C1); validation_loss_free: the same for the free output b + v_bas. weights: value at the start of every epoch (first = initial, after the BP copy in BP mode); W{l}{l-1} = W_up of layer l, B{l}{l+1} = W_down of hidden layer l ([post][pre]); angle_deg: angle between W_down(l) and W_up(l+1)^T in degrees",
+        }),
+    )?;
+    let mut npz = dir.npz("arrays.npz")?;
+    npz.vec("validation_loss", &res.validation_loss)?
+        .vec("validation_loss_free", &res.validation_loss_free)?;
+    let n_pat = res.outputs.len();
+    let n_out = dims[l];
+    npz.mat("outputs", n_pat, n_out, &res.outputs.concat())?;
+    let n_pops = res.rates.first().map_or(0, Vec::len);
+    npz.mat("rates", n_pat, n_pops, &res.rates.concat())?;
+    let sched_idx: Vec<f64> = spec.schedule.index[..n_pat].iter().map(|&i| i as f64).collect();
+    let sched_tr: Vec<f64> = spec.schedule.training[..n_pat].iter().map(|&b| b as u8 as f64).collect();
+    npz.vec("pattern_index", &sched_idx)?.vec("pattern_is_training", &sched_tr)?;
+    npz.mat("training_targets", targets.0.len(), n_out, &targets.0.concat())?
+        .mat("validation_targets", targets.1.len(), n_out, &targets.1.concat())?;
+    let (tr, va) = exp.config.inputs(dims[0])?;
+    npz.mat("training_inputs", tr.len(), dims[0], &tr.concat())?
+        .mat("validation_inputs", va.len(), dims[0], &va.concat())?;
+    for k in 1..=l {
+        let m = &res.epoch_weights[0].up[k - 1];
+        let all: Vec<f64> = res.epoch_weights.iter().flat_map(|w| w.up[k - 1].data.clone()).collect();
+        npz.arr3(&up_name(k), res.epoch_weights.len(), m.rows, m.cols, &all)?;
+    }
+    for k in 1..l {
+        let m = &res.epoch_weights[0].down[k - 1];
+        let all: Vec<f64> = res.epoch_weights.iter().flat_map(|w| w.down[k - 1].data.clone()).collect();
+        npz.arr3(&down_name(k), res.epoch_weights.len(), m.rows, m.cols, &all)?;
+    }
+    let blocks = res.recordings.len();
+    for &(layer, q, off, len) in &res.recording_layout {
+        let v: Vec<f64> = res.recordings.iter().flat_map(|r| r[off..off + len].to_vec()).collect();
+        npz.mat(&format!("rec_layer{layer}_{}", q.name()), blocks, len, &v)?;
+    }
+    npz.finish()
+}
