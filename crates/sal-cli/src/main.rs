@@ -14,6 +14,7 @@ mod out;
 mod plot;
 mod progress;
 mod report;
+mod report_micro;
 mod sweep;
 
 use clap::{Parser, Subcommand};

@@ -130,10 +130,11 @@ pub fn load(dir: &Path) -> Result<Scenario> {
     })
 }
 
-/// Finds the sweeps under `dir`: the directory itself, or its immediate subdirectories.
-pub fn discover(dir: &Path) -> Result<Vec<Scenario>> {
+/// The sweep directories under `dir`: the directory itself if it holds a `sweep.json`,
+/// else its immediate subdirectories that do (sorted); an error if there is none.
+pub fn sweep_dirs(dir: &Path) -> Result<Vec<PathBuf>> {
     if dir.join("sweep.json").is_file() {
-        return Ok(vec![load(dir)?]);
+        return Ok(vec![dir.to_path_buf()]);
     }
     let mut subs: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| CliError::invalid("DIR", format!("{}: {e}", dir.display())))?
@@ -151,7 +152,22 @@ pub fn discover(dir: &Path) -> Result<Vec<Scenario>> {
             ),
         ));
     }
-    subs.iter().map(|d| load(d)).collect()
+    Ok(subs)
+}
+
+/// Finds the spiking-sampling-network sweeps under `dir`: the directory itself, or its
+/// immediate subdirectories. Microcircuit sweeps (Fig 6, see [`crate::report_micro`]) are
+/// skipped, so the result may be empty.
+pub fn discover(dir: &Path) -> Result<Vec<Scenario>> {
+    let mut out = Vec::new();
+    for d in sweep_dirs(dir)? {
+        // an unreadable plan is reported by `load`
+        let micro = read_plan(&d).is_ok_and(|p| crate::report_micro::is_micro(&d, &p));
+        if !micro {
+            out.push(load(&d)?);
+        }
+    }
+    Ok(out)
 }
 
 /// Per-noise-level statistics of a scenario, by increasing noise.

@@ -169,7 +169,53 @@ pub fn plan(spec: &SweepSpec) -> Result<Plan> {
     let mut bases = Vec::new();
     let mut grids = Vec::new();
     let mut noise_key = None;
-    if spec.paper {
+    let micro = get_path(&raw, "network_properties").is_some();
+    let family = if micro { Some("microcircuit") } else { family };
+    if spec.paper && micro {
+        // Fig 6: runs k = 0 … seeds−1 of the variant, each with the reference's seeds
+        // (base + k + 1), initial weights and pattern schedule from the derived file.
+        if !(1..=20).contains(&spec.seeds) {
+            return Err(CliError::invalid(
+                "--seeds",
+                format!("must be 1…20 (got {})", spec.seeds),
+            ));
+        }
+        let variant = match prepare(file, spec.sets, None)? {
+            Experiment::Micro(m) => m.variant,
+            Experiment::Ssn(_) => unreachable!("checked above"),
+        };
+        let init_dir = match spec.init_dir {
+            Some(d) => d.to_path_buf(),
+            None => file
+                .parent()
+                .unwrap_or(Path::new("."))
+                .join("../../derived"),
+        };
+        let name = format!("microcircuits_{variant}_initial_conditions.json");
+        let init_path = init_dir.join(&name).canonicalize().map_err(|_| {
+            CliError::invalid(
+                "--init-dir",
+                format!(
+                    "{} not found (the reference's initial conditions; set --init-dir)",
+                    init_dir.join(&name).display()
+                ),
+            )
+        })?;
+        grids.push((
+            "seed_index".to_string(),
+            (0..spec.seeds).map(Json::from).collect(),
+        ));
+        for k in 0..spec.seeds {
+            let mut coords = serde_json::Map::new();
+            coords.insert("variant".into(), Json::from(variant));
+            coords.insert("seed_index".into(), Json::from(k));
+            bases.push(Base {
+                sets: Vec::new(),
+                init: Some((init_path.clone(), k)),
+                coords,
+            });
+        }
+    } else if spec.paper {
         let fam = family.ok_or_else(|| {
             CliError::invalid(
                 "--paper",

@@ -4,6 +4,7 @@ use crate::error::Result;
 use crate::figures;
 use crate::out::OutDir;
 use crate::report::{Level, Scenario, discover, levels};
+use crate::report_micro;
 use clap::Args;
 use serde_json::{Value as Json, json};
 use std::fmt::Write as _;
@@ -14,6 +15,10 @@ use std::path::PathBuf;
 /// inter-quartile range of D_KL and asymmetry over training and of the final values vs
 /// noise level; Fig 4 (synaptic noise) and Fig 5 (plasticity noise) when the scenarios of a
 /// family are present; table.csv / table.json with the final medians and quartiles.
+/// Microcircuit sweeps (family "microcircuit": SAL, BP, FA) give Fig 6 (fig6.png/svg) and
+/// micro_table.csv / micro_table.json with per-variant final losses and weights (or
+/// feedback angles); table.csv / table.json hold these rows when there is no
+/// sampling-network sweep.
 #[derive(Args, Debug, Clone)]
 pub struct ReportArgs {
     /// Sweep directory, or a directory holding sweep directories.
@@ -33,6 +38,7 @@ fn js(x: f64) -> Json {
 /// Runs `sal report`.
 pub fn run(args: ReportArgs) -> Result<()> {
     let mut scenarios = discover(&args.dir)?;
+    let micro = report_micro::summarise(report_micro::discover(&args.dir)?);
     scenarios.sort_by(|a, b| {
         a.plan
             .scenario
@@ -81,15 +87,51 @@ pub fn run(args: ReportArgs) -> Result<()> {
             );
         }
     }
+    for s in &micro.sweeps {
+        if s.missing > 0 {
+            eprintln!(
+                "warning: {}: {} of {} points not finished; reporting the finished ones",
+                s.plan.scenario,
+                s.missing,
+                s.plan.points.len()
+            );
+        }
+    }
+    let micro_csv = report_micro::table_csv(&micro);
+    let micro_table = report_micro::table_json(&micro);
+    let only_micro = stats.is_empty();
+    if !micro.sweeps.is_empty() {
+        let p = dir.path("micro_table.csv")?;
+        std::fs::write(&p, &micro_csv).map_err(|e| crate::error::CliError::io(&p, e))?;
+        dir.json("micro_table.json", &micro_table)?;
+    }
     let p = dir.path("table.csv")?;
-    std::fs::write(&p, &csv).map_err(|e| crate::error::CliError::io(&p, e))?;
-    dir.json("table.json", &table)?;
+    if only_micro {
+        // no sampling-network sweep: the main table is the microcircuit one
+        std::fs::write(&p, &micro_csv).map_err(|e| crate::error::CliError::io(&p, e))?;
+        dir.json("table.json", &micro_table)?;
+    } else {
+        std::fs::write(&p, &csv).map_err(|e| crate::error::CliError::io(&p, e))?;
+        dir.json("table.json", &table)?;
+    }
     for (s, ls) in &stats {
         figures::report::scenario(&dir, s, ls)?;
     }
-    let made = figures::report::families(&dir, &stats)?;
+    let mut made = figures::report::families(&dir, &stats)?;
+    if !micro.sweeps.is_empty() {
+        if figures::fig6::fig6(&dir, &micro)? {
+            made.push("fig6".into());
+        } else {
+            eprintln!("warning: no microcircuit run has finished; no fig6");
+        }
+    }
     let dest = dir.finish()?;
-    eprint!("{csv}");
+    if !only_micro {
+        eprint!("{csv}");
+    }
+    if !micro.sweeps.is_empty() {
+        eprint!("{micro_csv}");
+    }
     eprintln!(
         "report written to {}{}",
         dest.display(),
@@ -114,6 +156,7 @@ pub fn run(args: ReportArgs) -> Result<()> {
                 }));
             }
         }
+        rows.extend(report_micro::point_rows(&micro));
         println!(
             "{}",
             serde_json::to_string_pretty(&rows).expect("serialisable")

@@ -7,6 +7,7 @@ mod fig10;
 mod fig11;
 mod fig12;
 mod fig2;
+pub mod fig6;
 pub mod micro;
 pub mod report;
 mod ssn;
