@@ -44,9 +44,9 @@ pub struct SsnExperiment {
 #[derive(Debug, Clone)]
 pub enum Experiment {
     /// A spiking sampling network (Fig 4/5).
-    Ssn(SsnExperiment),
+    Ssn(Box<SsnExperiment>),
     /// A cortical microcircuit teacher–student run (Fig 6).
-    Micro(crate::micro::MicroExperiment),
+    Micro(Box<crate::micro::MicroExperiment>),
 }
 
 impl Experiment {
@@ -95,7 +95,11 @@ impl Experiment {
                     "final validation loss {:.4e} (free output {:.4e}), feedback angle(s) {}",
                     res.validation_loss.last().copied().unwrap_or(f64::NAN),
                     res.validation_loss_free.last().copied().unwrap_or(f64::NAN),
-                    angles.iter().map(|a| format!("{a:.1}°")).collect::<Vec<_>>().join(", ")
+                    angles
+                        .iter()
+                        .map(|a| format!("{a:.1}°"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ))
             }
         }
@@ -105,16 +109,13 @@ impl Experiment {
 /// Loads `file`, applies `sets` and validates (sampling network or microcircuit, by the
 /// file's keys); loads the initial conditions. Any error names the file, key or flag;
 /// nothing is written.
-pub fn prepare(
-    file: &Path,
-    sets: &[String],
-    init: Option<(&Path, usize)>,
-) -> Result<Experiment> {
+pub fn prepare(file: &Path, sets: &[String], init: Option<(&Path, usize)>) -> Result<Experiment> {
     let value = load_yaml(file)?;
     if crate::config::get_path(&value, "network_properties").is_some() {
-        return crate::micro::prepare(file, value, sets, init).map(Experiment::Micro);
+        return crate::micro::prepare(file, value, sets, init)
+            .map(|m| Experiment::Micro(Box::new(m)));
     }
-    prepare_ssn(file, value, sets, init).map(Experiment::Ssn)
+    prepare_ssn(file, value, sets, init).map(|e| Experiment::Ssn(Box::new(e)))
 }
 
 fn prepare_ssn(

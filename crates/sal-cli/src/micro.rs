@@ -8,7 +8,8 @@ use crate::experiment::InitSource;
 use crate::out::OutDir;
 use crate::progress::Progress;
 use sal::microcircuit::{
-    Mat, RunResult, Schedule, StudentSpec, TeacherSpec, Weights, draw_schedule, student, teacher,
+    Mat, RunResult, Schedule, StudentSpec, TargetSets, TeacherSpec, Weights, draw_schedule,
+    student, teacher,
 };
 use serde_json::{Value as Json, json};
 use std::path::Path;
@@ -42,21 +43,31 @@ pub struct MicroExperiment {
 fn load_reference(path: &Path, index: usize, cfg: &mut MicroConfig) -> Result<ReferenceRun> {
     let name = path.display().to_string();
     let flag = format!("--init {name}");
-    let text = std::fs::read_to_string(path).map_err(|e| CliError::invalid(&flag, e.to_string()))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| CliError::invalid(&flag, e.to_string()))?;
     let v: Json = serde_json::from_str(&text)
         .map_err(|e| CliError::invalid(&flag, format!("not valid JSON: {e}")))?;
-    let runs = v
-        .get("runs")
-        .and_then(Json::as_array)
-        .ok_or_else(|| CliError::invalid(&flag, "no 'runs' list (not a microcircuit initial-conditions file)"))?;
+    let runs = v.get("runs").and_then(Json::as_array).ok_or_else(|| {
+        CliError::invalid(
+            &flag,
+            "no 'runs' list (not a microcircuit initial-conditions file)",
+        )
+    })?;
     let run = runs.get(index).ok_or_else(|| {
         CliError::invalid(
             "--init-index",
-            format!("{index} is out of range: {name} has {} runs (0…{})", runs.len(), runs.len().saturating_sub(1)),
+            format!(
+                "{index} is out of range: {name} has {} runs (0…{})",
+                runs.len(),
+                runs.len().saturating_sub(1)
+            ),
         )
     })?;
     if cfg.network_properties.dims != [1, 1, 1] {
-        return Err(CliError::invalid(&flag, "the reference's initial conditions are for dims [1, 1, 1]"));
+        return Err(CliError::invalid(
+            &flag,
+            "the reference's initial conditions are for dims [1, 1, 1]",
+        ));
     }
     let num = |k: &str| -> Result<f64> {
         run.get(k)
@@ -72,7 +83,9 @@ fn load_reference(path: &Path, index: usize, cfg: &mut MicroConfig) -> Result<Re
         run.get(k)
             .and_then(Json::as_array)
             .and_then(|a| a.iter().map(Json::as_u64).collect::<Option<Vec<_>>>())
-            .ok_or_else(|| CliError::invalid(&flag, format!("run {index} has no integer list '{k}'")))
+            .ok_or_else(|| {
+                CliError::invalid(&flag, format!("run {index} has no integer list '{k}'"))
+            })
     };
     let s = &mut cfg.student_simulation_settings;
     s.poisson_seed = seed("poisson_seed")?;
@@ -81,10 +94,16 @@ fn load_reference(path: &Path, index: usize, cfg: &mut MicroConfig) -> Result<Re
     let idx = list("pattern_index_sequence")?;
     let tr = list("is_training_slot")?;
     if idx.len() != tr.len() {
-        return Err(CliError::invalid(&flag, "pattern_index_sequence and is_training_slot differ in length"));
+        return Err(CliError::invalid(
+            &flag,
+            "pattern_index_sequence and is_training_slot differ in length",
+        ));
     }
     let weights = Weights {
-        up: vec![Mat::filled(1, 1, num("w_up_1")?), Mat::filled(1, 1, num("w_up_2")?)],
+        up: vec![
+            Mat::filled(1, 1, num("w_up_1")?),
+            Mat::filled(1, 1, num("w_up_2")?),
+        ],
         down: vec![Mat::filled(1, 1, num("w_down_1")?)],
     };
     Ok(ReferenceRun {
@@ -125,7 +144,10 @@ pub fn prepare(
         if r.schedule.index.len() < need {
             return Err(CliError::invalid(
                 "--init",
-                format!("the reference schedule has {} slots, the run needs {need}", r.schedule.index.len()),
+                format!(
+                    "the reference schedule has {} slots, the run needs {need}",
+                    r.schedule.index.len()
+                ),
             ));
         }
         let (ntr, nva) = config.inputs(1).map(|(a, b)| (a.len(), b.len()))?;
@@ -134,7 +156,10 @@ pub fn prepare(
             if r.schedule.index[k] >= n {
                 return Err(CliError::invalid(
                     "--init",
-                    format!("schedule slot {k} indexes input {} of {n}: file and --init do not match", r.schedule.index[k]),
+                    format!(
+                        "schedule slot {k} indexes input {} of {n}: file and --init do not match",
+                        r.schedule.index[k]
+                    ),
                 ));
             }
         }
@@ -163,10 +188,7 @@ impl MicroExperiment {
         serde_norway::to_string(&self.config).expect("serialisable")
     }
 
-    fn student_spec(
-        &self,
-        targets: &(Vec<Vec<f64>>, Vec<Vec<f64>>),
-    ) -> Result<StudentSpec> {
+    fn student_spec(&self, targets: &(Vec<Vec<f64>>, Vec<Vec<f64>>)) -> Result<StudentSpec> {
         let c = &self.config;
         let net = c.net()?;
         let s = &c.student_simulation_settings;
@@ -208,7 +230,7 @@ impl MicroExperiment {
     }
 
     /// The teacher run: targets for the training and validation inputs.
-    pub fn teacher_targets(&self) -> Result<(Vec<Vec<f64>>, Vec<Vec<f64>>)> {
+    pub fn teacher_targets(&self) -> Result<TargetSets> {
         let c = &self.config;
         let net = c.net()?;
         let (tr, va) = c.inputs(net.dims[0])?;
@@ -248,7 +270,12 @@ fn js(x: f64) -> Json {
 
 /// Runs teacher and student and writes config.resolved.yaml, metrics.json, arrays.npz,
 /// run.json and (with `figures`) figures/ into `dir`.
-pub fn run_into(exp: &MicroExperiment, dir: &OutDir, figures: bool, quiet: bool) -> Result<RunResult> {
+pub fn run_into(
+    exp: &MicroExperiment,
+    dir: &OutDir,
+    figures: bool,
+    quiet: bool,
+) -> Result<RunResult> {
     let t0 = Instant::now();
     let targets = exp.teacher_targets()?;
     let spec = exp.student_spec(&targets)?;
@@ -277,7 +304,7 @@ pub fn run_into(exp: &MicroExperiment, dir: &OutDir, figures: bool, quiet: bool)
 fn write_outputs(
     exp: &MicroExperiment,
     spec: &StudentSpec,
-    targets: &(Vec<Vec<f64>>, Vec<Vec<f64>>),
+    targets: &TargetSets,
     res: &RunResult,
     dir: &OutDir,
 ) -> Result<()> {
@@ -295,7 +322,10 @@ fn write_outputs(
             .map(|w| mat_json(&w.up[k - 1], scalar))
             .collect();
         weights.insert(up_name(k), Json::Array(series));
-        finals.insert(up_name(k), mat_json(&res.epoch_weights[epochs].up[k - 1], scalar));
+        finals.insert(
+            up_name(k),
+            mat_json(&res.epoch_weights[epochs].up[k - 1], scalar),
+        );
     }
     for k in 1..l {
         let series: Vec<Json> = res.epoch_weights[..epochs]
@@ -303,7 +333,10 @@ fn write_outputs(
             .map(|w| mat_json(&w.down[k - 1], scalar))
             .collect();
         weights.insert(down_name(k), Json::Array(series));
-        finals.insert(down_name(k), mat_json(&res.epoch_weights[epochs].down[k - 1], scalar));
+        finals.insert(
+            down_name(k),
+            mat_json(&res.epoch_weights[epochs].down[k - 1], scalar),
+        );
     }
     let mut angles = serde_json::Map::new();
     let mut angles_final = serde_json::Map::new();
@@ -313,10 +346,15 @@ fn write_outputs(
             .map(|w| js(w.feedback_angles()[k - 1]))
             .collect();
         angles.insert(down_name(k), Json::Array(a));
-        angles_final.insert(down_name(k), js(res.epoch_weights[epochs].feedback_angles()[k - 1]));
+        angles_final.insert(
+            down_name(k),
+            js(res.epoch_weights[epochs].feedback_angles()[k - 1]),
+        );
     }
     let init = match &exp.init_source {
-        InitSource::Drawn => json!({"source": "drawn", "weights_init_seed": exp.config.student_simulation_settings.weights_init_seed, "training_seed": exp.config.student_simulation_settings.training_seed}),
+        InitSource::Drawn => {
+            json!({"source": "drawn", "weights_init_seed": exp.config.student_simulation_settings.weights_init_seed, "training_seed": exp.config.student_simulation_settings.training_seed})
+        }
         InitSource::File { path, index } => {
             json!({"source": "file", "file": path.display().to_string(), "index": index})
         }
@@ -355,27 +393,56 @@ fn write_outputs(
     npz.mat("outputs", n_pat, n_out, &res.outputs.concat())?;
     let n_pops = res.rates.first().map_or(0, Vec::len);
     npz.mat("rates", n_pat, n_pops, &res.rates.concat())?;
-    let sched_idx: Vec<f64> = spec.schedule.index[..n_pat].iter().map(|&i| i as f64).collect();
-    let sched_tr: Vec<f64> = spec.schedule.training[..n_pat].iter().map(|&b| b as u8 as f64).collect();
-    npz.vec("pattern_index", &sched_idx)?.vec("pattern_is_training", &sched_tr)?;
-    npz.mat("training_targets", targets.0.len(), n_out, &targets.0.concat())?
-        .mat("validation_targets", targets.1.len(), n_out, &targets.1.concat())?;
+    let sched_idx: Vec<f64> = spec.schedule.index[..n_pat]
+        .iter()
+        .map(|&i| i as f64)
+        .collect();
+    let sched_tr: Vec<f64> = spec.schedule.training[..n_pat]
+        .iter()
+        .map(|&b| b as u8 as f64)
+        .collect();
+    npz.vec("pattern_index", &sched_idx)?
+        .vec("pattern_is_training", &sched_tr)?;
+    npz.mat(
+        "training_targets",
+        targets.0.len(),
+        n_out,
+        &targets.0.concat(),
+    )?
+    .mat(
+        "validation_targets",
+        targets.1.len(),
+        n_out,
+        &targets.1.concat(),
+    )?;
     let (tr, va) = exp.config.inputs(dims[0])?;
     npz.mat("training_inputs", tr.len(), dims[0], &tr.concat())?
         .mat("validation_inputs", va.len(), dims[0], &va.concat())?;
     for k in 1..=l {
         let m = &res.epoch_weights[0].up[k - 1];
-        let all: Vec<f64> = res.epoch_weights.iter().flat_map(|w| w.up[k - 1].data.clone()).collect();
+        let all: Vec<f64> = res
+            .epoch_weights
+            .iter()
+            .flat_map(|w| w.up[k - 1].data.clone())
+            .collect();
         npz.arr3(&up_name(k), res.epoch_weights.len(), m.rows, m.cols, &all)?;
     }
     for k in 1..l {
         let m = &res.epoch_weights[0].down[k - 1];
-        let all: Vec<f64> = res.epoch_weights.iter().flat_map(|w| w.down[k - 1].data.clone()).collect();
+        let all: Vec<f64> = res
+            .epoch_weights
+            .iter()
+            .flat_map(|w| w.down[k - 1].data.clone())
+            .collect();
         npz.arr3(&down_name(k), res.epoch_weights.len(), m.rows, m.cols, &all)?;
     }
     let blocks = res.recordings.len();
     for &(layer, q, off, len) in &res.recording_layout {
-        let v: Vec<f64> = res.recordings.iter().flat_map(|r| r[off..off + len].to_vec()).collect();
+        let v: Vec<f64> = res
+            .recordings
+            .iter()
+            .flat_map(|r| r[off..off + len].to_vec())
+            .collect();
         npz.mat(&format!("rec_layer{layer}_{}", q.name()), blocks, len, &v)?;
     }
     npz.finish()

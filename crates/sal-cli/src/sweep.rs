@@ -180,38 +180,70 @@ pub fn plan(spec: &SweepSpec) -> Result<Plan> {
                 format!("must be 1…20 (got {})", spec.seeds),
             ));
         }
-        let variant = match prepare(file, spec.sets, None)? {
-            Experiment::Micro(m) => m.variant,
+        let exp = match prepare(file, spec.sets, None)? {
+            Experiment::Micro(m) => m,
             Experiment::Ssn(_) => unreachable!("checked above"),
         };
-        let init_dir = match spec.init_dir {
-            Some(d) => d.to_path_buf(),
-            None => file
-                .parent()
-                .unwrap_or(Path::new("."))
-                .join("../../derived"),
+        let variant = exp.variant;
+        let reference = exp.config.network_properties.dims == [1, 1, 1];
+        let init_path = if reference {
+            let init_dir = match spec.init_dir {
+                Some(d) => d.to_path_buf(),
+                None => file
+                    .parent()
+                    .unwrap_or(Path::new("."))
+                    .join("../../derived"),
+            };
+            let name = format!("microcircuits_{variant}_initial_conditions.json");
+            Some(init_dir.join(&name).canonicalize().map_err(|_| {
+                CliError::invalid(
+                    "--init-dir",
+                    format!(
+                        "{} not found (the reference's initial conditions; set --init-dir)",
+                        init_dir.join(&name).display()
+                    ),
+                )
+            })?)
+        } else {
+            None
         };
-        let name = format!("microcircuits_{variant}_initial_conditions.json");
-        let init_path = init_dir.join(&name).canonicalize().map_err(|_| {
-            CliError::invalid(
-                "--init-dir",
-                format!(
-                    "{} not found (the reference's initial conditions; set --init-dir)",
-                    init_dir.join(&name).display()
-                ),
-            )
-        })?;
         grids.push((
             "seed_index".to_string(),
             (0..spec.seeds).map(Json::from).collect(),
         ));
+        let st = &exp.config.student_simulation_settings;
         for k in 0..spec.seeds {
             let mut coords = serde_json::Map::new();
             coords.insert("variant".into(), Json::from(variant));
             coords.insert("seed_index".into(), Json::from(k));
+            // 1-1-1: the reference's run k from the derived file (seeds, weights, schedule);
+            // other networks: the reference's seed scheme, every student seed + (k + 1).
+            let sets = match &init_path {
+                Some(_) => Vec::new(),
+                None => {
+                    let off = k as u64 + 1;
+                    let mut v = vec![
+                        format!(
+                            "student_simulation_settings.poisson_seed={}",
+                            st.poisson_seed + off
+                        ),
+                        format!(
+                            "student_simulation_settings.training_seed={}",
+                            st.training_seed + off
+                        ),
+                    ];
+                    if let Some(w) = st.weights_init_seed {
+                        v.push(format!(
+                            "student_simulation_settings.weights_init_seed={}",
+                            w + off
+                        ));
+                    }
+                    v
+                }
+            };
             bases.push(Base {
-                sets: Vec::new(),
-                init: Some((init_path.clone(), k)),
+                sets,
+                init: init_path.clone().map(|p| (p, k)),
                 coords,
             });
         }

@@ -45,9 +45,9 @@ fn seed_sequence_state(seed: u64, n_words: usize) -> Vec<u32> {
         }
     }
     for &e in entropy.iter().skip(4) {
-        for d in 0..4 {
+        for p in &mut pool {
             let hm = hashmix(e);
-            pool[d] = mix(pool[d], hm);
+            *p = mix(*p, hm);
         }
     }
     let mut hb = INIT_B;
@@ -125,7 +125,10 @@ impl NumpyRng {
 
     /// `integers(0, n)` for 1 ≤ n ≤ 2³²: NumPy's Lemire rejection on 32-bit draws.
     pub fn integer_below(&mut self, n: u64) -> u64 {
-        assert!((1..=1u64 << 32).contains(&n), "integer_below: n = {n} out of range");
+        assert!(
+            (1..=1u64 << 32).contains(&n),
+            "integer_below: n = {n} out of range"
+        );
         if n == 1 {
             return 0;
         }
@@ -152,6 +155,7 @@ mod tests {
 
     /// Test vectors of `rng.md` §2.4 (state after seeding, increment, first draws).
     #[test]
+    #[allow(clippy::type_complexity)]
     fn matches_numpy_test_vectors() {
         let cases: [(u64, u128, u128, [u64; 3], [f64; 3]); 4] = [
             (
@@ -198,8 +202,8 @@ mod tests {
         assert_eq!(
             seed_sequence_state(97, 8),
             vec![
-                0x191a3779, 0xe0eb1ca5, 0xfa7de978, 0xfbec5e24, 0xaba44f47, 0x4349f4f7,
-                0x803a441f, 0x20879f9f
+                0x191a3779, 0xe0eb1ca5, 0xfa7de978, 0xfbec5e24, 0xaba44f47, 0x4349f4f7, 0x803a441f,
+                0x20879f9f
             ]
         );
         // rng.md: SAL run 0's first initial weight is −3 + 6·random() of seed 355446.

@@ -25,7 +25,13 @@ fn fig6_net(down: f64) -> NetParams {
         lambda_api: 0.02,
         lambda_nudge: 0.6,
         learning_lag: 2000,
-        lr: vec![LayerRates { up: 0.2, down }, LayerRates { up: 0.003, down: 0.0 }],
+        lr: vec![
+            LayerRates { up: 0.2, down },
+            LayerRates {
+                up: 0.003,
+                down: 0.0,
+            },
+        ],
         n_last_spks: 1,
         size_moving_average: 2000,
         a_causal: -1.0,
@@ -52,7 +58,9 @@ const VAL: [f64; 6] = [-2.7, -1.8, -0.5, 0.5, 1.8, 2.7];
 #[test]
 fn initial_weights_and_schedules_replay_the_reference() {
     for variant in ["sal", "bp", "fa"] {
-        let d = load(&format!("derived/microcircuits_{variant}_initial_conditions.json"));
+        let d = load(&format!(
+            "derived/microcircuits_{variant}_initial_conditions.json"
+        ));
         let runs = d["runs"].as_array().unwrap();
         assert_eq!(runs.len(), 20);
         for r in runs {
@@ -71,9 +79,22 @@ fn initial_weights_and_schedules_replay_the_reference() {
                 // lo + (hi − lo)·U with NumPy's very U; 27 of the 180 shipped values differ in
                 // the last bit (the reference's arithmetic rounds differently), never more:
                 // one ulp ≤ 4.5e-16 for |w| ≤ 3.
-                assert!((got - want).abs() <= 4.5e-16, "{variant} run {} {key}: {got} vs {want}", r["run"]);
+                assert!(
+                    (got - want).abs() <= 4.5e-16,
+                    "{variant} run {} {key}: {got} vs {want}",
+                    r["run"]
+                );
             }
-            let s = draw_schedule(r["training_seed"].as_u64().unwrap(), 150, 8, 6, 20, 6, true, false);
+            let s = draw_schedule(
+                r["training_seed"].as_u64().unwrap(),
+                150,
+                8,
+                6,
+                20,
+                6,
+                true,
+                false,
+            );
             let idx: Vec<usize> = r["pattern_index_sequence"]
                 .as_array()
                 .unwrap()
@@ -111,11 +132,20 @@ fn teacher_replays_the_reference_targets() {
         let xs = |a: &[f64]| a.iter().map(|&x| vec![x]).collect::<Vec<_>>();
         let (tr, va) = teacher(&spec, &xs(&TRAIN), &xs(&VAL)).unwrap();
         let want = |k: &str| -> Vec<f64> {
-            v["u_target"][k].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
+            v["u_target"][k]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_f64().unwrap())
+                .collect()
         };
         let got_tr: Vec<f64> = tr.iter().map(|y| y[0]).collect();
         let got_va: Vec<f64> = va.iter().map(|y| y[0]).collect();
-        for (g, w) in got_tr.iter().zip(want("training")).chain(got_va.iter().zip(want("validation"))) {
+        for (g, w) in got_tr
+            .iter()
+            .zip(want("training"))
+            .chain(got_va.iter().zip(want("validation")))
+        {
             assert!((g - w).abs() < 1e-12, "{variant}: {got_tr:?} {got_va:?}");
         }
     }
@@ -479,8 +509,9 @@ fn m3_symmetrisation_switches_lambda_api_and_reimposes_sps() {
     }
 }
 
-/// Self-predicting state and BP copy (models.md §8.3, §8.4 step 3; microcircuits.md §1): at
-/// start-up BP mode copies W_down := W_up(next)ᵀ, then W_ip := W_up(next), W_pi := −W_down; in
+/// Self-predicting state and BP copy (models.md §8.3, §8.4 step 3; microcircuits.md §1, §4.2):
+/// at start-up (with set_sps) BP mode copies W_down := W_up(next)ᵀ, then W_ip := W_up(next),
+/// W_pi := −W_down; in
 /// steps with forward plasticity W_down follows W_up(next)ᵀ in BP mode and W_ip, W_pi follow
 /// when SPS maintenance is on — after every step, exactly. Without BP mode W_down keeps its
 /// value; without SPS maintenance W_ip, W_pi keep their start-up values. dims [2, 3, 2]
@@ -524,7 +555,9 @@ fn m3_bp_copy_and_self_predicting_state_follow_forward_learning() {
             let (a, b) = net.interneuron_weights(1);
             (a.clone(), b.clone())
         };
-        if bp {
+        // Start-up "distribute weights" only with set_sps (microcircuits.md §4.2); without
+        // it the BP copy first happens in the first step with forward plasticity.
+        if bp && sps {
             assert_eq!(down0, w.up[1].transpose(), "start-up BP copy");
         } else {
             assert_eq!(down0, w.down[0]);

@@ -253,6 +253,9 @@ pub struct RandomInputs {
     pub seed: u64,
 }
 
+/// (training, validation) inputs: one vector of n_0 values per input.
+pub type InputSets = (Vec<Vec<f64>>, Vec<Vec<f64>>);
+
 fn bad(key: &str, why: impl Into<String>) -> CliError {
     CliError::invalid(key.to_string(), why.into())
 }
@@ -269,7 +272,10 @@ fn limits(key: &str, l: [f64; 2]) -> Result<(f64, f64)> {
     finite(key, l[0])?;
     finite(key, l[1])?;
     if l[0] > l[1] {
-        return Err(bad(key, format!("lower limit {} above upper limit {}", l[0], l[1])));
+        return Err(bad(
+            key,
+            format!("lower limit {} above upper limit {}", l[0], l[1]),
+        ));
     }
     Ok((l[0], l[1]))
 }
@@ -293,7 +299,10 @@ fn matrix(key: &str, v: &ScalarOrMat, rows: usize, cols: usize) -> Result<Mat> {
         ScalarOrMat::Scalar(x) => Mat::filled(rows, cols, *x),
         ScalarOrMat::Matrix(r) => {
             if r.len() != rows || r.iter().any(|row| row.len() != cols) {
-                return Err(bad(key, format!("needs a {rows}×{cols} matrix ([post][pre] rows)")));
+                return Err(bad(
+                    key,
+                    format!("needs a {rows}×{cols} matrix ([post][pre] rows)"),
+                ));
             }
             Mat {
                 rows,
@@ -339,6 +348,25 @@ impl MicroConfig {
         ] {
             finite(&format!("{k}.{name}"), v)?;
         }
+        if p.dims.len() < 3 {
+            return Err(bad(
+                &format!("{k}.dims"),
+                format!(
+                    "needs at least 3 layers (input, hidden, output), got {:?}",
+                    p.dims
+                ),
+            ));
+        }
+        if p.lr.len() != p.dims.len() - 1 {
+            return Err(bad(
+                &format!("{k}.lr"),
+                format!(
+                    "needs one entry per non-input layer ({}), got {}",
+                    p.dims.len() - 1,
+                    p.lr.len()
+                ),
+            ));
+        }
         let mut lr = Vec::new();
         for (i, e) in p.lr.iter().enumerate() {
             let up = finite(&format!("{k}.lr[{i}].up"), e.up)?;
@@ -382,14 +410,24 @@ impl MicroConfig {
     /// Biases per non-input layer.
     pub fn biases(&self, teacher: bool, dims: &[usize]) -> Result<Vec<Vec<f64>>> {
         let (key, b) = if teacher {
-            ("teacher_initial_parameters.bias", &self.teacher_initial_parameters.bias)
+            (
+                "teacher_initial_parameters.bias",
+                &self.teacher_initial_parameters.bias,
+            )
         } else {
-            ("student_initial_parameters.bias", &self.student_initial_parameters.bias)
+            (
+                "student_initial_parameters.bias",
+                &self.student_initial_parameters.bias,
+            )
         };
         if b.len() != dims.len() - 1 {
             return Err(bad(
                 key,
-                format!("needs one entry per non-input layer ({}), got {}", dims.len() - 1, b.len()),
+                format!(
+                    "needs one entry per non-input layer ({}), got {}",
+                    dims.len() - 1,
+                    b.len()
+                ),
             ));
         }
         b.iter()
@@ -401,7 +439,13 @@ impl MicroConfig {
     fn explicit_weights(key: &str, ws: &[LayerWeights], dims: &[usize]) -> Result<Weights> {
         let l = dims.len() - 1;
         if ws.len() != l {
-            return Err(bad(key, format!("needs one entry per non-input layer ({l}), got {}", ws.len())));
+            return Err(bad(
+                key,
+                format!(
+                    "needs one entry per non-input layer ({l}), got {}",
+                    ws.len()
+                ),
+            ));
         }
         let mut w = Weights::zeros(dims);
         for (i, lw) in ws.iter().enumerate() {
@@ -411,7 +455,10 @@ impl MicroConfig {
                     w.down[i] = matrix(&format!("{key}[{i}].w_down"), d, dims[i + 1], dims[i + 2])?
                 }
                 (Some(_), false) => {
-                    return Err(bad(&format!("{key}[{i}].w_down"), "the output layer has no W_down"));
+                    return Err(bad(
+                        &format!("{key}[{i}].w_down"),
+                        "the output layer has no W_down",
+                    ));
                 }
                 (None, _) => {}
             }
@@ -423,14 +470,19 @@ impl MicroConfig {
     pub fn teacher_weights(&self, dims: &[usize]) -> Result<Weights> {
         let t = &self.teacher_initial_parameters;
         match (&t.weights, &t.random_weights_init_limits) {
-            (Some(ws), None) => Self::explicit_weights("teacher_initial_parameters.weights", ws, dims),
+            (Some(ws), None) => {
+                Self::explicit_weights("teacher_initial_parameters.weights", ws, dims)
+            }
             (None, Some(l)) => {
-                let seed = self.teacher_simulation_settings.weights_init_seed.ok_or_else(|| {
-                    bad(
-                        "teacher_simulation_settings.weights_init_seed",
-                        "a random teacher (random_weights_init_limits) needs a seed",
-                    )
-                })?;
+                let seed = self
+                    .teacher_simulation_settings
+                    .weights_init_seed
+                    .ok_or_else(|| {
+                        bad(
+                            "teacher_simulation_settings.weights_init_seed",
+                            "a random teacher (random_weights_init_limits) needs a seed",
+                        )
+                    })?;
                 let k = "teacher_initial_parameters.random_weights_init_limits";
                 Ok(sal::microcircuit::draw_initial_weights(
                     seed,
@@ -456,12 +508,15 @@ impl MicroConfig {
         match (&s.weights, &s.random_weights_init_limits) {
             (Some(ws), _) => Self::explicit_weights("student_initial_parameters.weights", ws, dims),
             (None, Some(l)) => {
-                let seed = self.student_simulation_settings.weights_init_seed.ok_or_else(|| {
-                    bad(
-                        "student_simulation_settings.weights_init_seed",
-                        "random initial weights need a seed",
-                    )
-                })?;
+                let seed = self
+                    .student_simulation_settings
+                    .weights_init_seed
+                    .ok_or_else(|| {
+                        bad(
+                            "student_simulation_settings.weights_init_seed",
+                            "random initial weights need a seed",
+                        )
+                    })?;
                 let k = "student_initial_parameters.random_weights_init_limits";
                 Ok(sal::microcircuit::draw_initial_weights(
                     seed,
@@ -478,15 +533,21 @@ impl MicroConfig {
     }
 
     /// Training and validation inputs (n_0 values each).
-    pub fn inputs(&self, n0: usize) -> Result<(Vec<Vec<f64>>, Vec<Vec<f64>>)> {
+    pub fn inputs(&self, n0: usize) -> Result<InputSets> {
         let u = &self.u_input;
         if let Some(r) = &u.random {
             if !u.training.is_empty() || !u.validation.is_empty() {
-                return Err(bad("u_input", "give either random or training/validation lists"));
+                return Err(bad(
+                    "u_input",
+                    "give either random or training/validation lists",
+                ));
             }
             let (lo, hi) = limits("u_input.random.limits", r.limits)?;
             if r.training == 0 || r.validation == 0 {
-                return Err(bad("u_input.random", "needs ≥ 1 training and ≥ 1 validation input"));
+                return Err(bad(
+                    "u_input.random",
+                    "needs ≥ 1 training and ≥ 1 validation input",
+                ));
             }
             let mut rng = NumpyRng::new(r.seed);
             let mut draw = |n: usize| -> Vec<Vec<f64>> {
@@ -513,7 +574,10 @@ impl MicroConfig {
                 })
                 .collect()
         };
-        Ok((conv("training", &u.training)?, conv("validation", &u.validation)?))
+        Ok((
+            conv("training", &u.training)?,
+            conv("validation", &u.validation)?,
+        ))
     }
 
     /// The recorded quantities as (layer, quantity).
@@ -521,14 +585,20 @@ impl MicroConfig {
         let key = "student_simulation_settings.recorded_quantities";
         let rq = &self.student_simulation_settings.recorded_quantities;
         if rq.len() > dims.len() {
-            return Err(bad(key, format!("{} layers listed, the network has {}", rq.len(), dims.len())));
+            return Err(bad(
+                key,
+                format!("{} layers listed, the network has {}", rq.len(), dims.len()),
+            ));
         }
         let l = dims.len() - 1;
         let mut out = Vec::new();
         for (layer, names) in rq.iter().enumerate() {
             for n in names {
                 let q = Quantity::parse(n).ok_or_else(|| {
-                    bad(&format!("{key}[{layer}]"), format!("unknown quantity '{n}'"))
+                    bad(
+                        &format!("{key}[{layer}]"),
+                        format!("unknown quantity '{n}'"),
+                    )
                 })?;
                 let ok = match layer {
                     0 => q == Quantity::UIn,
@@ -553,7 +623,10 @@ impl MicroConfig {
                     ),
                 };
                 if !ok {
-                    return Err(bad(&format!("{key}[{layer}]"), format!("layer {layer} has no quantity '{n}'")));
+                    return Err(bad(
+                        &format!("{key}[{layer}]"),
+                        format!("layer {layer} has no quantity '{n}'"),
+                    ));
                 }
                 out.push((layer, q));
             }
@@ -605,7 +678,10 @@ impl MicroConfig {
         if net.learning_lag >= len {
             return Err(bad(
                 "network_properties.learning_lag",
-                format!("{} steps is not shorter than a student pattern ({len} steps)", net.learning_lag),
+                format!(
+                    "{} steps is not shorter than a student pattern ({len} steps)",
+                    net.learning_lag
+                ),
             ));
         }
         let t = &self.teacher_simulation_settings;

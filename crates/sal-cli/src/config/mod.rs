@@ -18,7 +18,7 @@ pub fn load_yaml(path: &Path) -> Result<Value> {
 }
 
 /// Applies one `KEY.PATH=VALUE` override; VALUE is parsed as a YAML scalar (or flow
-/// collection). Missing intermediate mappings are created; whether the key is allowed is
+/// collection). A numeric path element indexes a list (`network_properties.lr.0.up=0.3`). Missing intermediate mappings are created; whether the key is allowed is
 /// decided by the typed parse afterwards, with the same validation as the file.
 pub fn apply_set(root: &mut Value, assignment: &str) -> Result<()> {
     let (path, raw) = assignment.split_once('=').ok_or_else(|| {
@@ -43,6 +43,31 @@ pub fn apply_set(root: &mut Value, assignment: &str) -> Result<()> {
     let mut node = root;
     let parts: Vec<&str> = path.split('.').collect();
     for (k, part) in parts.iter().enumerate() {
+        // A list element by index, e.g. network_properties.lr.0.up=0.3.
+        if node.is_sequence() {
+            let seq = node.as_sequence_mut().expect("checked");
+            let len = seq.len();
+            let i = part
+                .parse::<usize>()
+                .ok()
+                .filter(|&i| i < len)
+                .ok_or_else(|| {
+                    CliError::invalid(
+                        format!("--set {path}"),
+                        format!(
+                            "'{}' is a list of {len}; '{part}' is not an index 0…{}",
+                            parts[..k].join("."),
+                            len.saturating_sub(1)
+                        ),
+                    )
+                })?;
+            if k == parts.len() - 1 {
+                seq[i] = value;
+                return Ok(());
+            }
+            node = &mut seq[i];
+            continue;
+        }
         if !node.is_mapping() {
             return Err(CliError::invalid(
                 format!("--set {path}"),

@@ -13,7 +13,7 @@ pub fn run(
     dir: &OutDir,
     exp: &MicroExperiment,
     spec: &StudentSpec,
-    targets: &(Vec<Vec<f64>>, Vec<Vec<f64>>),
+    targets: &sal::microcircuit::TargetSets,
     res: &RunResult,
 ) -> Result<()> {
     let dims = &spec.net.dims;
@@ -48,7 +48,11 @@ pub fn run(
         for k in 1..=l {
             series.push(Series::Line {
                 x: we.clone(),
-                y: res.epoch_weights.iter().map(|w| w.up[k - 1].data[0]).collect(),
+                y: res
+                    .epoch_weights
+                    .iter()
+                    .map(|w| w.up[k - 1].data[0])
+                    .collect(),
                 style: Style::new(palette(k - 1)).width(2),
                 label: Some(up_name(k)),
             });
@@ -56,7 +60,11 @@ pub fn run(
         for k in 1..l {
             series.push(Series::Line {
                 x: we.clone(),
-                y: res.epoch_weights.iter().map(|w| w.down[k - 1].data[0]).collect(),
+                y: res
+                    .epoch_weights
+                    .iter()
+                    .map(|w| w.down[k - 1].data[0])
+                    .collect(),
                 style: Style::new(palette(l + k - 1)).width(2).dashed(),
                 label: Some(down_name(k)),
             });
@@ -94,7 +102,11 @@ pub fn run(
         let series = (1..l)
             .map(|k| Series::Line {
                 x: we.clone(),
-                y: res.epoch_weights.iter().map(|w| w.feedback_angles()[k - 1]).collect(),
+                y: res
+                    .epoch_weights
+                    .iter()
+                    .map(|w| w.feedback_angles()[k - 1])
+                    .collect(),
                 style: Style::new(palette(k - 1)).width(2),
                 label: Some(format!("∠({}, {}ᵀ)", down_name(k), up_name(k + 1))),
             })

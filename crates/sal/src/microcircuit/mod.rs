@@ -20,8 +20,8 @@ mod protocol;
 
 pub use network::{Microcircuit, MovingAverage, Quantity};
 pub use protocol::{
-    Kind, RunResult, Schedule, StudentSpec, TeacherSpec, draw_initial_weights, draw_schedule,
-    slot_kind, student, teacher,
+    Kind, RunResult, Schedule, StudentSpec, TargetSets, TeacherSpec, draw_initial_weights,
+    draw_schedule, slot_kind, student, teacher,
 };
 
 /// A dense matrix in [post][pre] order (row-major), the reference's weight layout.
@@ -73,7 +73,10 @@ impl Mat {
 
     /// Rows as nested vectors (for JSON output).
     pub fn to_rows(&self) -> Vec<Vec<f64>> {
-        self.data.chunks(self.cols.max(1)).map(|r| r.to_vec()).collect()
+        self.data
+            .chunks(self.cols.max(1))
+            .map(|r| r.to_vec())
+            .collect()
     }
 }
 
@@ -81,7 +84,11 @@ impl Mat {
 /// 90° = orthogonal; NaN if either is zero). The alignment measure of the feedback weights:
 /// `angle_deg(W_down(ℓ), W_up(ℓ+1)ᵀ)`.
 pub fn angle_deg(a: &Mat, b: &Mat) -> f64 {
-    assert_eq!((a.rows, a.cols), (b.rows, b.cols), "angle_deg: shapes differ");
+    assert_eq!(
+        (a.rows, a.cols),
+        (b.rows, b.cols),
+        "angle_deg: shapes differ"
+    );
     let (mut ab, mut aa, mut bb) = (0.0, 0.0, 0.0);
     for (x, y) in a.data.iter().zip(&b.data) {
         ab += x * y;
@@ -181,7 +188,9 @@ impl NetParams {
             ("lambda_nudge", self.lambda_nudge),
         ] {
             if !(0.0..=1.0).contains(&v) {
-                return Err(format!("network_properties.{name}: must be in [0, 1], got {v}"));
+                return Err(format!(
+                    "network_properties.{name}: must be in [0, 1], got {v}"
+                ));
             }
         }
         Ok(())

@@ -97,7 +97,8 @@ impl Pop {
         self.any_fired = false;
         for i in 0..self.n {
             let draw = rng.random();
-            let fire = t - self.last(i) >= t_ref && draw < 1.0 / (1.0 + t_ref_f * (-self.u[i]).exp());
+            let fire =
+                t - self.last(i) >= t_ref && draw < 1.0 / (1.0 + t_ref_f * (-self.u[i]).exp());
             self.fired[i] = fire;
             if fire {
                 self.any_fired = true;
@@ -329,11 +330,19 @@ impl Microcircuit {
         }
         for (k, b) in biases.iter().enumerate() {
             if b.len() != dims[k + 1] {
-                return Err(format!("bias[{k}]: needs {} values, got {}", dims[k + 1], b.len()));
+                return Err(format!(
+                    "bias[{k}]: needs {} values, got {}",
+                    dims[k + 1],
+                    b.len()
+                ));
             }
         }
         let k = p.n_last_spks;
-        let ma = |n: usize| (0..n).map(|_| MovingAverage::new(p.size_moving_average)).collect();
+        let ma = |n: usize| {
+            (0..n)
+                .map(|_| MovingAverage::new(p.size_moving_average))
+                .collect()
+        };
         let hidden = (1..l)
             .map(|h| Hidden {
                 pyr: Pop::new(dims[h], k),
@@ -369,10 +378,13 @@ impl Microcircuit {
             sps,
             update_down,
         };
-        if bp_mode {
-            net.copy_feedback();
+        // "Distribute weights" happens only with set_sps (microcircuits.md §4.2).
+        if sps {
+            if bp_mode {
+                net.copy_feedback();
+            }
+            net.impose_sps();
         }
-        net.impose_sps();
         Ok(net)
     }
 
@@ -500,18 +512,23 @@ impl Microcircuit {
 
     /// BP mode: W_down(ℓ) := W_up(ℓ+1)ᵀ for every hidden layer.
     pub fn copy_feedback(&mut self) {
-        for k in 0..self.w.down.len() {
-            self.w.down[k] = self.w.up[k + 1].transpose();
+        let Weights { up, down } = &mut self.w;
+        for (k, d) in down.iter_mut().enumerate() {
+            let u = &up[k + 1];
+            for i in 0..d.rows {
+                for j in 0..d.cols {
+                    d.data[i * d.cols + j] = u.data[j * u.cols + i];
+                }
+            }
         }
     }
 
     /// Self-predicting state: W_ip(ℓ) := W_up(ℓ+1), W_pi(ℓ) := −W_down(ℓ).
     pub fn impose_sps(&mut self) {
         for (k, h) in self.hidden.iter_mut().enumerate() {
-            h.w_ip = self.w.up[k + 1].clone();
-            h.w_pi = self.w.down[k].clone();
-            for v in &mut h.w_pi.data {
-                *v = -*v;
+            h.w_ip.data.copy_from_slice(&self.w.up[k + 1].data);
+            for (p, d) in h.w_pi.data.iter_mut().zip(&self.w.down[k].data) {
+                *p = -d;
             }
         }
     }
@@ -589,7 +606,13 @@ impl Microcircuit {
                 h.avg_u[i].push(u);
                 h.avg_vbas[i].push(h.v_bas[i]);
             }
-            let Hidden { inn, w_ip, pyr, b_inn, .. } = h;
+            let Hidden {
+                inn,
+                w_ip,
+                pyr,
+                b_inn,
+                ..
+            } = h;
             matvec(w_ip, &pyr.psp, &mut inn.u);
             for (u, b) in inn.u.iter_mut().zip(b_inn.iter()) {
                 *u += b;
@@ -624,7 +647,6 @@ impl Microcircuit {
 
         // 3. Forward plasticity, BP copy, self-predicting state.
         if forward {
-            let mut changed = false;
             for layer in 1..=nh + 1 {
                 let eta = self.p.lr[layer - 1].up;
                 if eta == 0.0 {
@@ -646,22 +668,22 @@ impl Microcircuit {
                 };
                 let w = &mut self.w.up[layer - 1];
                 for i in 0..w.rows {
-                    let d = eta * (rho(avg_u[i].mean(), t_ref_f) - rho(avg_vbas[i].mean() + b[i], t_ref_f));
+                    let d = eta
+                        * (rho(avg_u[i].mean(), t_ref_f) - rho(avg_vbas[i].mean() + b[i], t_ref_f));
                     for j in 0..w.cols {
                         if pre.last(j) == t - 1 {
                             w.data[i * w.cols + j] += d;
                         }
                     }
                 }
-                changed = true;
             }
-            if changed {
-                if self.bp_mode {
-                    self.copy_feedback();
-                }
-                if self.sps {
-                    self.impose_sps();
-                }
+            // C8: the BP copy and the self-predicting state follow in every step with
+            // forward plasticity on (a no-op unless some W_up changed).
+            if self.bp_mode {
+                self.copy_feedback();
+            }
+            if self.sps {
+                self.impose_sps();
             }
         }
 
@@ -758,7 +780,11 @@ impl Microcircuit {
             (x, UPyr | VBas) if x >= 1 => Some(d[x]),
             (x, WUp) if x >= 1 => Some(d[x] * d[x - 1]),
             (x, VNudge | UTgt | Validation | Symmetrization) if x == l => {
-                Some(if matches!(q, Validation | Symmetrization) { 1 } else { d[l] })
+                Some(if matches!(q, Validation | Symmetrization) {
+                    1
+                } else {
+                    d[l]
+                })
             }
             (x, VApi) if x < l => Some(d[x]),
             (x, UInn) if x < l => Some(d[x + 1]),

@@ -17,7 +17,12 @@ pub enum Kind {
 }
 
 /// Epoch e, slot kind and c = n − e·(E+V) − E of pattern n (`microcircuits.md` §3).
-pub fn slot_kind(n: usize, len_epoch: usize, len_symm: usize, len_val: usize) -> (usize, Kind, i64) {
+pub fn slot_kind(
+    n: usize,
+    len_epoch: usize,
+    len_symm: usize,
+    len_val: usize,
+) -> (usize, Kind, i64) {
     let per = len_epoch + len_val;
     let e = n / per;
     let c = n as i64 - (e * per) as i64 - len_epoch as i64;
@@ -85,7 +90,12 @@ pub fn draw_schedule(
 /// The student's random initial weights from `default_rng(weights_init_seed)`: per hidden
 /// layer W_up ~ U(up) then W_down ~ U(down) (row-major), finally the output W_up ~ U(up).
 /// For [1, 1, 1] this is the reference's order (hidden W_up, hidden W_down, output W_up).
-pub fn draw_initial_weights(seed: u64, dims: &[usize], up: (f64, f64), down: (f64, f64)) -> Weights {
+pub fn draw_initial_weights(
+    seed: u64,
+    dims: &[usize],
+    up: (f64, f64),
+    down: (f64, f64),
+) -> Weights {
     let mut rng = NumpyRng::new(seed);
     let mut w = Weights::zeros(dims);
     let mut fill = |m: &mut Mat, (lo, hi): (f64, f64)| {
@@ -208,6 +218,9 @@ impl Recorder {
     }
 }
 
+/// (training, validation) targets: one vector of n_L output averages per input, in file order.
+pub type TargetSets = (Vec<Vec<f64>>, Vec<Vec<f64>>);
+
 /// The teacher run (`microcircuits.md` §4.1).
 #[derive(Debug, Clone)]
 pub struct TeacherSpec {
@@ -230,7 +243,7 @@ pub fn teacher(
     spec: &TeacherSpec,
     training: &[Vec<f64>],
     validation: &[Vec<f64>],
-) -> Result<(Vec<Vec<f64>>, Vec<Vec<f64>>), String> {
+) -> Result<TargetSets, String> {
     let mut w = spec.weights.clone();
     for d in &mut w.down {
         d.data.fill(0.0);
@@ -352,16 +365,25 @@ impl StudentSpec {
             ));
         }
         let (n0, nl) = (self.net.dims[0], *self.net.dims.last().unwrap());
-        for (name, set) in [("training", &self.training), ("validation", &self.validation)] {
+        for (name, set) in [
+            ("training", &self.training),
+            ("validation", &self.validation),
+        ] {
             if set.is_empty() {
                 return Err(format!("u_input.{name}: needs at least one input"));
             }
             for (k, (x, y)) in set.iter().enumerate() {
                 if x.len() != n0 {
-                    return Err(format!("u_input.{name}[{k}]: needs {n0} values, got {}", x.len()));
+                    return Err(format!(
+                        "u_input.{name}[{k}]: needs {n0} values, got {}",
+                        x.len()
+                    ));
                 }
                 if y.len() != nl {
-                    return Err(format!("targets.{name}[{k}]: needs {nl} values, got {}", y.len()));
+                    return Err(format!(
+                        "targets.{name}[{k}]: needs {nl} values, got {}",
+                        y.len()
+                    ));
                 }
             }
         }
@@ -456,7 +478,8 @@ pub fn student(spec: &StudentSpec, progress: &mut dyn FnMut(usize)) -> Result<Ru
                 loss = 0.0;
                 loss_free = 0.0;
             }
-            let sq = |o: &[f64]| o.iter().zip(y).map(|(a, b)| (a - b) * (a - b)).sum::<f64>() / n_out;
+            let sq =
+                |o: &[f64]| o.iter().zip(y).map(|(a, b)| (a - b) * (a - b)).sum::<f64>() / n_out;
             loss += sq(&u);
             loss_free += sq(&free);
             if c == v as i64 - 1 {

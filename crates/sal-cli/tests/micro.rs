@@ -1,0 +1,349 @@
+//! End-to-end tests of `sal run` / `sal sweep` on cortical-microcircuit files: every paper
+//! file validates unchanged, runs write the stable metrics keys, `--init` takes the
+//! reference's initial conditions exactly, bad input is rejected before anything is written,
+//! results are bit-identical across thread counts, and bigger networks report per-layer
+//! matrices and feedback angles.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn sal(args: &[&str], threads: Option<usize>) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_sal"));
+    c.args(args);
+    if let Some(n) = threads {
+        c.env("RAYON_NUM_THREADS", n.to_string());
+    }
+    c.output().expect("run sal")
+}
+
+fn params(rel: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/spec/params")
+        .join(rel)
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn repo(rel: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(rel)
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let p = std::env::temp_dir().join(format!("sal-micro-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&p);
+    p
+}
+
+fn ok(o: &Output) {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+fn metrics(dir: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("metrics.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn paper_files_validate_and_runs_write_the_stable_keys() {
+    for f in [
+        "microcircuits/sal/sal.yaml",
+        "microcircuits/bp/backprop.yaml",
+        "microcircuits/fa/fa.yaml",
+        "microcircuits/example.yaml",
+        "tests-fixtures/microcircuits_smoke.yaml",
+    ] {
+        let o = sal(&["run", &params(f), "--dry-run"], None);
+        ok(&o);
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(text.contains("network_properties:"), "{f}: {text}");
+    }
+    let out = tmp("smoke");
+    let o = sal(
+        &[
+            "run",
+            &params("tests-fixtures/microcircuits_smoke.yaml"),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ],
+        None,
+    );
+    ok(&o);
+    let m = metrics(&out);
+    assert_eq!(m["experiment"], "microcircuit");
+    assert_eq!(m["variant"], "sal");
+    // 2 epochs: one loss and one value per weight per epoch, the first = initial weights.
+    assert_eq!(m["validation_loss"].as_array().unwrap().len(), 2);
+    for k in ["W10", "W21", "B12"] {
+        let w = m["weights"][k].as_array().unwrap();
+        assert_eq!(w.len(), 2, "{k}");
+        assert!(
+            w.iter().all(Value::is_f64),
+            "{k}: 1-1-1 weights are numbers"
+        );
+    }
+    assert_eq!(m["angle_deg"]["B12"].as_array().unwrap().len(), 2);
+    for f in [
+        "config.resolved.yaml",
+        "arrays.npz",
+        "run.json",
+        "figures/run.png",
+    ] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    // The resolved configuration runs again to the same metrics.
+    let out2 = tmp("smoke-again");
+    ok(&sal(
+        &[
+            "run",
+            out.join("config.resolved.yaml").to_str().unwrap(),
+            "--out",
+            out2.to_str().unwrap(),
+            "--quiet",
+        ],
+        None,
+    ));
+    let (mut a, mut b) = (metrics(&out), metrics(&out2));
+    a["scenario"] = Value::Null;
+    b["scenario"] = Value::Null;
+    assert_eq!(a, b);
+    let _ = std::fs::remove_dir_all(&out);
+    let _ = std::fs::remove_dir_all(&out2);
+}
+
+/// `--init FILE --init-index K` runs the reference's run K: its seeds, its initial weights
+/// (bit for bit) and its pattern schedule.
+#[test]
+fn init_takes_the_reference_run_exactly() {
+    let file = params("derived/microcircuits_sal_initial_conditions.json");
+    let d: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let r = &d["runs"][3];
+    let out = tmp("init");
+    ok(&sal(
+        &[
+            "run",
+            &params("microcircuits/sal/sal.yaml"),
+            "--init",
+            &file,
+            "--init-index",
+            "3",
+            "--set",
+            "student_simulation_settings.num_epochs=1",
+            "--set",
+            "student_simulation_settings.t_pattern=300",
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ],
+        None,
+    ));
+    let m = metrics(&out);
+    for k in ["poisson_seed", "weights_init_seed", "training_seed"] {
+        assert_eq!(m["seeds"][k], r[k], "{k}");
+    }
+    assert_eq!(m["weights"]["W10"][0], r["w_up_1"]);
+    assert_eq!(m["weights"]["W21"][0], r["w_up_2"]);
+    assert_eq!(m["weights"]["B12"][0], r["w_down_1"]);
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn bad_input_exits_2_names_the_field_and_writes_nothing() {
+    let f = params("microcircuits/sal/sal.yaml");
+    let init = params("derived/microcircuits_sal_initial_conditions.json");
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec!["--set".into(), "network_properties.bogus=1".into()],
+            "bogus",
+        ),
+        (
+            vec![
+                "--set".into(),
+                "student_simulation_settings.num_epochs=abc".into(),
+            ],
+            "num_epochs",
+        ),
+        (
+            vec![
+                "--set".into(),
+                "student_simulation_settings.len_symmetrization=20".into(),
+            ],
+            "len_symmetrization",
+        ),
+        (
+            vec!["--set".into(), "network_properties.dims=[1,1]".into()],
+            "dims",
+        ),
+        (
+            vec!["--set".into(), "network_properties.lambda_nudge=2".into()],
+            "lambda_nudge",
+        ),
+        (
+            vec!["--set".into(), "network_properties.t_ref=-5".into()],
+            "t_ref",
+        ),
+        (
+            vec!["--set".into(), "network_properties.lr.0.up=-0.1".into()],
+            "lr[0]",
+        ),
+        (
+            vec![
+                "--set".into(),
+                "student_simulation_settings.record_all_spks=true".into(),
+            ],
+            "record_all_spks",
+        ),
+        (
+            vec![
+                "--set".into(),
+                "student_simulation_settings.recorded_quantities=[[u_in], [nonsense]]".into(),
+            ],
+            "recorded_quantities",
+        ),
+        (
+            vec![
+                "--set".into(),
+                "network_properties.learning_lag=20000".into(),
+            ],
+            "learning_lag",
+        ),
+        (
+            vec!["--init".into(), "/nonexistent/init.json".into()],
+            "--init",
+        ),
+        (
+            vec![
+                "--init".into(),
+                init.clone(),
+                "--init-index".into(),
+                "20".into(),
+            ],
+            "--init-index",
+        ),
+        (
+            vec![
+                "--init".into(),
+                init.clone(),
+                "--set".into(),
+                "network_properties.dims=[1,2,1]".into(),
+            ],
+            "--init",
+        ),
+    ];
+    for (extra, key) in cases {
+        let out = tmp("bad");
+        let mut args: Vec<&str> = vec!["run", &f, "--out", out.to_str().unwrap(), "--quiet"];
+        args.extend(extra.iter().map(String::as_str));
+        let o = sal(&args, None);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {err}");
+        assert!(
+            err.contains(key),
+            "{extra:?}: message should name {key}: {err}"
+        );
+        assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+        assert!(!out.exists(), "{extra:?} left {out:?}");
+    }
+}
+
+#[test]
+fn runs_and_sweeps_are_bit_identical_for_1_and_2_threads() {
+    let f = params("tests-fixtures/microcircuits_smoke.yaml");
+    let mut runs = Vec::new();
+    for threads in [1, 2] {
+        let out = tmp(&format!("threads-{threads}"));
+        ok(&sal(
+            &[
+                "sweep",
+                &f,
+                "--grid",
+                "student_simulation_settings.poisson_seed=1,2,3",
+                "--out",
+                out.to_str().unwrap(),
+                "--quiet",
+            ],
+            Some(threads),
+        ));
+        let o = sal(&["report", out.to_str().unwrap(), "--json"], Some(threads));
+        ok(&o);
+        let pts: Vec<Vec<u8>> = (0..3)
+            .map(|k| std::fs::read(out.join(format!("points/{k:04}/metrics.json"))).unwrap())
+            .collect();
+        runs.push((pts, o.stdout));
+        let _ = std::fs::remove_dir_all(&out);
+    }
+    assert_eq!(runs[0], runs[1]);
+}
+
+/// The [4, 12, 8, 3] benchmark files validate; a short run reports per-layer matrices and
+/// the feedback angle of both hidden layers; `--paper` uses the reference's seed scheme.
+#[test]
+fn deeper_networks_report_matrices_and_angles() {
+    for v in ["sal", "bp", "fa"] {
+        ok(&sal(
+            &[
+                "run",
+                &repo(&format!("configs/microcircuits/deep_{v}.yaml")),
+                "--dry-run",
+            ],
+            None,
+        ));
+    }
+    let f = repo("configs/microcircuits/deep_sal.yaml");
+    let out = tmp("deep");
+    ok(&sal(
+        &[
+            "run",
+            &f,
+            "--set",
+            "student_simulation_settings.num_epochs=2",
+            "--set",
+            "student_simulation_settings.t_pattern=300",
+            "--set",
+            "teacher_simulation_settings.t_pattern=300",
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ],
+        None,
+    ));
+    let m = metrics(&out);
+    let w21 = &m["weights"]["W21"];
+    assert_eq!(w21.as_array().unwrap().len(), 2);
+    assert_eq!(
+        w21[0].as_array().unwrap().len(),
+        8,
+        "W21 is 8×12 ([post][pre])"
+    );
+    assert_eq!(w21[0][0].as_array().unwrap().len(), 12);
+    for k in ["B12", "B23"] {
+        let a = m["angle_deg"][k].as_array().unwrap();
+        assert_eq!(a.len(), 2);
+        assert!(
+            a.iter()
+                .all(|x| (0.0..=180.0).contains(&x.as_f64().unwrap()))
+        );
+    }
+    let _ = std::fs::remove_dir_all(&out);
+    let sw = tmp("deep-sweep");
+    let o = sal(
+        &[
+            "sweep",
+            &f,
+            "--paper",
+            "--seeds",
+            "3",
+            "--out",
+            sw.to_str().unwrap(),
+            "--dry-run",
+        ],
+        None,
+    );
+    ok(&o);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("3 points"));
+    assert!(!sw.exists());
+}
