@@ -2,7 +2,8 @@
 //!
 //! Reference figures are those measured for the Python reference on the project's 2-core
 //! machine (spec and issues): the analytic STDD at T = 80 takes ≈ 6 s; the reference's
-//! Numba two-neuron simulation runs 0.84 M steps/s.
+//! Numba two-neuron simulation runs 0.84 M steps/s; the microcircuit reference needs
+//! 0.18–0.22 ms per step of the 1-1-1 net (0.2 ms used for the ratio).
 
 use crate::error::{CliError, Result};
 use clap::Args;
@@ -63,6 +64,64 @@ pub struct BenchResult {
     pub fan_out: Option<f64>,
     /// Wall time per synaptic event (spike × fan-out) in ns.
     pub ns_per_synaptic_event: Option<f64>,
+}
+
+/// A student of the Fig 6 protocol (2 epochs: 15 training + 5 symmetrisation + 6 validation
+/// patterns of 20 000 steps each) for layer sizes `dims`, SAL variant, fixed pseudo-random
+/// initial weights and targets 0.4·tanh(Σ inputs).
+fn micro_spec(dims: &[usize]) -> sal::microcircuit::StudentSpec {
+    use sal::microcircuit::{
+        LayerRates, NetParams, StudentSpec, draw_initial_weights, draw_schedule,
+    };
+    let l = dims.len() - 1;
+    let net = NetParams {
+        dims: dims.to_vec(),
+        lambda_api: 0.02,
+        lambda_nudge: 0.6,
+        learning_lag: 2000,
+        lr: (0..l)
+            .map(|k| LayerRates {
+                up: if k + 1 == l { 0.003 } else { 0.2 },
+                down: if k + 1 == l { 0.0 } else { 0.001 },
+            })
+            .collect(),
+        n_last_spks: 1,
+        size_moving_average: 2000,
+        a_causal: -1.0,
+        a_anticausal: 1.0,
+        tau_causal: 10.0,
+        tau_anticausal: 10.0,
+        t_ref: 10,
+        tau_syn: 10,
+    };
+    let inputs = |xs: &[f64]| -> Vec<(Vec<f64>, Vec<f64>)> {
+        xs.iter()
+            .map(|&x| {
+                (
+                    vec![x; dims[0]],
+                    vec![0.4 * (x * dims[0] as f64).tanh(); dims[l]],
+                )
+            })
+            .collect()
+    };
+    StudentSpec {
+        weights: draw_initial_weights(355446, dims, (-3.0, 3.0), (-3.0, 3.0)),
+        biases: dims[1..].iter().map(|&n| vec![-1.0; n]).collect(),
+        net,
+        poisson_seed: 649855,
+        t_pattern: 2000,
+        len_epoch: 20,
+        len_symmetrization: 5,
+        len_validation: 6,
+        num_epochs: 2,
+        schedule: draw_schedule(915345, 2, 8, 6, 20, 6, true, false),
+        training: inputs(&[-3.0, -2.5, -2.0, -0.8, 0.8, 2.0, 2.5, 3.0]),
+        validation: inputs(&[-2.7, -1.8, -0.5, 0.5, 1.8, 2.7]),
+        update_down: true,
+        set_sps: true,
+        recorded: Vec::new(),
+        recorded_sample_length: 20_000,
+    }
 }
 
 fn median_time(repeats: usize, mut f: impl FnMut()) -> f64 {
@@ -309,6 +368,37 @@ pub fn run(args: BenchArgs) -> Result<()> {
                 ns_per_synaptic_event: None,
             });
         }
+    }
+
+    // Cortical microcircuits (Fig 6): one student run of 2 epochs of the paper's protocol
+    // (52 patterns × 20 000 steps); the reference needs 0.18–0.22 ms per step (0.2 used).
+    for (name, dims) in [
+        ("microcircuit_1-1-1", vec![1usize, 1, 1]),
+        ("microcircuit_4-12-8-3", vec![4, 12, 8, 3]),
+    ] {
+        if !want(name) {
+            continue;
+        }
+        let spec = micro_spec(&dims);
+        let steps = spec.total_steps();
+        let m = median_time(args.repeats, || {
+            std::hint::black_box(sal::microcircuit::student(&spec, &mut |_| {}).unwrap());
+        });
+        let reference = (dims == [1, 1, 1]).then_some(1.0 / 0.2e-3);
+        results.push(BenchResult {
+            name: name.into(),
+            engine: None,
+            // Units: every layer plus one interneuron per unit of layers 2 … L.
+            neurons: Some(dims.iter().sum::<usize>() + dims[2..].iter().sum::<usize>()),
+            steps_per_s: Some(steps as f64 / m),
+            median_s: m,
+            reference_steps_per_s: reference,
+            reference_s: None,
+            ratio: reference.map(|r| steps as f64 / m / r),
+            spikes_per_step: None,
+            fan_out: None,
+            ns_per_synaptic_event: None,
+        });
     }
 
     if args.json {

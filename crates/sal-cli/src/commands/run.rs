@@ -8,10 +8,17 @@ use std::path::PathBuf;
 
 /// Run an experiment from a YAML parameter file (the paper's files work unchanged).
 ///
-/// Writes DIR/config.resolved.yaml, metrics.json (validation_iteration, dkl, asymmetry),
-/// arrays.npz (weights, biases, sampled and target distributions per validation
-/// iteration), run.json (timing) and figures/. Sampling-network files
-/// (`params/ssn*/…/exp.yaml`, the minimal example) are supported.
+/// Sampling-network files (`params/ssn*/…/exp.yaml`, the minimal example): writes
+/// DIR/config.resolved.yaml, metrics.json (validation_iteration, dkl, asymmetry), arrays.npz
+/// (weights, biases, sampled and target distributions per validation iteration), run.json
+/// (timing) and figures/.
+///
+/// Cortical-microcircuit files (`params/microcircuits/…`, any `dims`): runs the teacher, then
+/// the student; metrics.json holds validation_loss (per epoch, nudged output as in the
+/// reference), validation_loss_free, weights (W10, W21, B12, … per epoch, first = initial)
+/// and angle_deg (W_down vs W_up(next)ᵀ per hidden layer); arrays.npz the per-pattern
+/// outputs, rates, recorded quantities and the weights per epoch. --init takes a
+/// `microcircuits_*_initial_conditions.json` run (seeds, weights, pattern schedule).
 #[derive(Args, Debug, Clone)]
 pub struct RunArgs {
     /// The experiment file.

@@ -15,6 +15,9 @@ use std::sync::Mutex;
 /// With --paper the reference's grid and seeds for the scenario are used: the noise levels
 /// of its family (syn_noise: σ_init; plast_noise: σ_stdp) × seed indices 0…--seeds−1, with
 /// the reference's targets and initialisations from the derived initial-condition files.
+/// For a microcircuit file --paper runs k = 0…--seeds−1 of its variant: for the 1-1-1 files
+/// the reference's runs (seeds, initial weights, pattern schedules), for other networks the
+/// reference's seed scheme (every student seed + k + 1).
 /// Re-running the same command resumes: finished points are skipped.
 #[derive(Args, Debug, Clone)]
 pub struct SweepArgs {
