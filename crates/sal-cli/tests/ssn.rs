@@ -400,3 +400,17 @@ fn emit_writes_cluster_submissions_that_complete_the_sweep() {
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir_all(&local);
 }
+
+/// A sweep without a noise axis (a single point, or seeds only) still gets its report: the
+/// final values are drawn in one "all runs" column instead of failing on a NaN axis.
+#[test]
+fn report_of_a_sweep_without_noise_axis() {
+    let out = tmp("no-noise-axis");
+    let mut args = vec!["sweep", "--out", out.to_str().unwrap(), "--quiet"];
+    let f = params("tests-fixtures/ssn_smoke.yaml");
+    args.insert(1, &f);
+    ok(&sal(&args, None));
+    ok(&sal(&["report", out.to_str().unwrap()], None));
+    assert!(out.join("report/ssn_smoke.png").is_file());
+    let _ = std::fs::remove_dir_all(&out);
+}

@@ -77,7 +77,8 @@ fn final_series(levels: &[Level], dkl: bool, dx: f64, color: Rgb, label: &str) -
     };
     let pts: Vec<(f64, Quartiles)> = levels
         .iter()
-        .filter_map(|l| pick(l).map(|q| (l.noise + dx, q)))
+        // A sweep without a noise axis has one level with noise NaN: draw it at 0.
+        .filter_map(|l| pick(l).map(|q| (if l.noise.is_nan() { 0.0 } else { l.noise } + dx, q)))
         .collect();
     let mut ex = Vec::new();
     let mut ey = Vec::new();
@@ -114,7 +115,11 @@ pub fn scenario(dir: &OutDir, s: &Scenario, levels: &[Level]) -> Result<()> {
         .enumerate()
         .map(|(i, l)| {
             (
-                format!("{key} = {}", l.noise),
+                if l.noise.is_nan() {
+                    "all runs".to_string()
+                } else {
+                    format!("{key} = {}", l.noise)
+                },
                 colormap_rgb(Colormap::Viridis, 0.9 * i as f64 / k as f64),
                 l,
                 false,
@@ -141,6 +146,13 @@ pub fn scenario(dir: &OutDir, s: &Scenario, levels: &[Level]) -> Result<()> {
         ..Panel::default()
     };
     dkl_final.series = final_series(levels, true, 0.0, palette(1), "median ± IQR");
+    if levels.iter().all(|l| l.noise.is_nan()) {
+        // No noise axis (a sweep over seeds only): one column of final values.
+        for p in [&mut asym_final, &mut dkl_final] {
+            p.x_range = Some((-1.0, 1.0));
+            p.x_ticks = Some(vec![(0.0, "all runs".into())]);
+        }
+    }
     let runs: Vec<usize> = levels.iter().map(|l| l.runs).collect();
     let fig = Figure {
         title: Some(format!(
