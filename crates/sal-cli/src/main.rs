@@ -30,6 +30,11 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Run an experiment from a YAML parameter file into a run directory.
+    ///
+    /// Spiking sampling networks (params/ssn*/…/exp.yaml; Fig 4/5) and cortical
+    /// microcircuits (params/microcircuits/…; Fig 6, any dims) run from the paper's files
+    /// unchanged. The run directory holds config.resolved.yaml, metrics.json, arrays.npz,
+    /// run.json and figures/.
     Run(commands::run::RunArgs),
     /// Spike-timing-difference distribution (STDD) of a coupled pair: exact, or simulated.
     Stdd(commands::stdd::StddArgs),
@@ -38,8 +43,16 @@ enum Command {
     /// Draw a figure of the paper (PNG + SVG) with its data (.npz + JSON).
     Figure(commands::figure::FigureArgs),
     /// Run a scenario over a grid of parameters (in parallel, resumable).
+    ///
+    /// --paper: the reference's grid and seeds (sampling networks: noise levels × seed
+    /// indices; microcircuits: runs k = 0 … --seeds−1 of the variant).
     Sweep(commands::sweep::SweepArgs),
     /// Figures and tables from sweep directories.
+    ///
+    /// Sampling networks: per-scenario figures, Fig 4 / Fig 5 when a noise family's scenarios
+    /// are present, table.csv/json. Microcircuits: Fig 6 (SAL, BP, FA: validation loss
+    /// median + IQR, one SAL run's weights, final distributions; angle panels for bigger
+    /// nets) and micro_table.csv/json.
     Report(commands::report::ReportArgs),
     /// Benchmarks: medians of repeated runs and ratios to the reference implementation.
     Bench(commands::bench::BenchArgs),
