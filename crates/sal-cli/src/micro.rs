@@ -241,7 +241,7 @@ impl MicroExperiment {
             t_pattern: c.teacher_simulation_settings.t_pattern,
             net,
         };
-        teacher(&spec, &tr, &va).map_err(CliError::Failed)
+        teacher(&spec, &tr, &va).map_err(|e| CliError::invalid(e.field, e.reason))
     }
 }
 
@@ -282,7 +282,8 @@ pub fn run_into(
     let s = &exp.config.student_simulation_settings;
     let per_epoch = (s.len_epoch + s.len_validation) as u64 * s.t_pattern * spec.net.t_ref as u64;
     let mut progress = Progress::new(&exp.name, spec.total_steps(), "steps", quiet);
-    let res = student(&spec, &mut |_| progress.inc(per_epoch)).map_err(CliError::Failed)?;
+    let res = student(&spec, &mut |_| progress.inc(per_epoch))
+        .map_err(|e| CliError::invalid(e.field, e.reason))?;
     progress.finish();
     let wall = t0.elapsed().as_secs_f64();
     write_outputs(exp, &spec, &targets, &res, dir)?;

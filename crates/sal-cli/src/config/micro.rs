@@ -397,10 +397,7 @@ impl MicroConfig {
             t_ref: p.t_ref,
             tau_syn: p.tau_syn,
         };
-        net.validate().map_err(|m| {
-            let (key, why) = m.split_once(": ").unwrap_or(("network_properties", &m));
-            bad(key, why)
-        })?;
+        net.validate().map_err(|e| bad(&e.field, e.reason))?;
         if net.dims.iter().sum::<usize>() > 100_000 {
             return Err(bad("network_properties.dims", "more than 100 000 units"));
         }

@@ -24,6 +24,39 @@ pub use protocol::{
     draw_schedule, slot_kind, student, teacher,
 };
 
+/// An invalid microcircuit set-up: `field` names the offending parameter by its key path in
+/// the reference's YAML files (e.g. `network_properties.dims`), `reason` says what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {reason}")]
+pub struct MicroError {
+    /// The offending parameter (YAML key path).
+    pub field: String,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+impl From<String> for MicroError {
+    /// From a "field: reason" message.
+    fn from(m: String) -> Self {
+        match m.split_once(": ") {
+            Some((f, r)) => MicroError {
+                field: f.to_string(),
+                reason: r.to_string(),
+            },
+            None => MicroError {
+                field: "microcircuit".into(),
+                reason: m,
+            },
+        }
+    }
+}
+
+impl From<&str> for MicroError {
+    fn from(m: &str) -> Self {
+        MicroError::from(m.to_string())
+    }
+}
+
 /// A dense matrix in [post][pre] order (row-major), the reference's weight layout.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mat {
@@ -146,22 +179,24 @@ impl NetParams {
     }
 
     /// Checks shapes and values; the message names the offending field.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), MicroError> {
         if self.dims.len() < 3 {
             return Err(format!(
                 "network_properties.dims: needs at least 3 layers (input, hidden, output), got {}",
                 self.dims.len()
-            ));
+            )
+            .into());
         }
         if let Some(k) = self.dims.iter().position(|&d| d == 0) {
-            return Err(format!("network_properties.dims[{k}]: must be ≥ 1"));
+            return Err(format!("network_properties.dims[{k}]: must be ≥ 1").into());
         }
         if self.lr.len() != self.dims.len() - 1 {
             return Err(format!(
                 "network_properties.lr: needs one entry per non-input layer ({}), got {}",
                 self.dims.len() - 1,
                 self.lr.len()
-            ));
+            )
+            .into());
         }
         if self.t_ref == 0 {
             return Err("network_properties.t_ref: must be ≥ 1".into());
@@ -180,7 +215,7 @@ impl NetParams {
             ("stdp_tau_anticausal", self.tau_anticausal),
         ] {
             if !(v > 0.0 && v.is_finite()) {
-                return Err(format!("network_properties.{name}: must be > 0, got {v}"));
+                return Err(format!("network_properties.{name}: must be > 0, got {v}").into());
             }
         }
         for (name, v) in [
@@ -188,9 +223,9 @@ impl NetParams {
             ("lambda_nudge", self.lambda_nudge),
         ] {
             if !(0.0..=1.0).contains(&v) {
-                return Err(format!(
-                    "network_properties.{name}: must be in [0, 1], got {v}"
-                ));
+                return Err(
+                    format!("network_properties.{name}: must be in [0, 1], got {v}").into(),
+                );
             }
         }
         Ok(())

@@ -1,6 +1,6 @@
 //! The microcircuit network state and one time step of simulator M3 (`models.md` §8.4).
 
-use super::{Mat, NetParams, Weights};
+use super::{Mat, MicroError, NetParams, Weights};
 use crate::rng_numpy::NumpyRng;
 
 /// "Never spiked" entry of a spike history (the reference's −∞).
@@ -290,7 +290,7 @@ impl Microcircuit {
         bp_mode: bool,
         sps: bool,
         update_down: bool,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, MicroError> {
         p.validate()?;
         let dims = &p.dims;
         let l = dims.len() - 1;
@@ -304,7 +304,8 @@ impl Microcircuit {
                     b.cols,
                     a.rows,
                     a.cols
-                ));
+                )
+                .into());
             }
         }
         if weights.up.len() != expect.up.len() || weights.down.len() != expect.down.len() {
@@ -319,22 +320,22 @@ impl Microcircuit {
                     b.cols,
                     a.rows,
                     a.cols
-                ));
+                )
+                .into());
             }
         }
         if biases.len() != l {
             return Err(format!(
                 "bias: needs one entry per non-input layer ({l}), got {}",
                 biases.len()
-            ));
+            )
+            .into());
         }
         for (k, b) in biases.iter().enumerate() {
             if b.len() != dims[k + 1] {
-                return Err(format!(
-                    "bias[{k}]: needs {} values, got {}",
-                    dims[k + 1],
-                    b.len()
-                ));
+                return Err(
+                    format!("bias[{k}]: needs {} values, got {}", dims[k + 1], b.len()).into(),
+                );
             }
         }
         let k = p.n_last_spks;

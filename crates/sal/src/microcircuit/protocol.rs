@@ -2,7 +2,7 @@
 //! §2–4).
 
 use super::network::{Microcircuit, Quantity};
-use super::{Mat, NetParams, Weights};
+use super::{Mat, MicroError, NetParams, Weights};
 use crate::rng_numpy::NumpyRng;
 
 /// What a pattern slot does.
@@ -166,7 +166,11 @@ struct Recorder {
 }
 
 impl Recorder {
-    fn new(net: &Microcircuit, items: &[(usize, Quantity)], block: u64) -> Result<Self, String> {
+    fn new(
+        net: &Microcircuit,
+        items: &[(usize, Quantity)],
+        block: u64,
+    ) -> Result<Self, MicroError> {
         let mut out = Vec::new();
         let mut off = 0;
         for &(layer, q) in items {
@@ -243,7 +247,7 @@ pub fn teacher(
     spec: &TeacherSpec,
     training: &[Vec<f64>],
     validation: &[Vec<f64>],
-) -> Result<TargetSets, String> {
+) -> Result<TargetSets, MicroError> {
     let mut w = spec.weights.clone();
     for d in &mut w.down {
         d.data.fill(0.0);
@@ -329,40 +333,43 @@ impl StudentSpec {
             * self.net.t_ref as u64
     }
 
-    fn check(&self) -> Result<(), String> {
+    fn check(&self) -> Result<(), MicroError> {
         self.net.validate()?;
         let s = "student_simulation_settings";
         if self.len_symmetrization >= self.len_epoch.max(1) && self.len_symmetrization > 0 {
             return Err(format!(
                 "{s}.len_symmetrization: must be < len_epoch ({}), got {}",
                 self.len_epoch, self.len_symmetrization
-            ));
+            )
+            .into());
         }
         if self.len_validation == 0 {
-            return Err(format!("{s}.len_validation: must be ≥ 1"));
+            return Err(format!("{s}.len_validation: must be ≥ 1").into());
         }
         if self.num_epochs == 0 {
-            return Err(format!("{s}.num_epochs: must be ≥ 1"));
+            return Err(format!("{s}.num_epochs: must be ≥ 1").into());
         }
         if self.t_pattern == 0 {
-            return Err(format!("{s}.t_pattern: must be ≥ 1"));
+            return Err(format!("{s}.t_pattern: must be ≥ 1").into());
         }
         if self.recorded_sample_length == 0 {
-            return Err(format!("{s}.recorded_sample_length: must be ≥ 1"));
+            return Err(format!("{s}.recorded_sample_length: must be ≥ 1").into());
         }
         let len = self.t_pattern * self.net.t_ref as u64;
         if self.net.learning_lag >= len {
             return Err(format!(
                 "network_properties.learning_lag: {} steps leaves nothing of a {len}-step pattern",
                 self.net.learning_lag
-            ));
+            )
+            .into());
         }
         let need = self.num_epochs * (self.len_epoch + self.len_validation);
         if self.schedule.index.len() < need {
             return Err(format!(
                 "pattern schedule: {} slots, the run needs {need}",
                 self.schedule.index.len()
-            ));
+            )
+            .into());
         }
         let (n0, nl) = (self.net.dims[0], *self.net.dims.last().unwrap());
         for (name, set) in [
@@ -370,20 +377,18 @@ impl StudentSpec {
             ("validation", &self.validation),
         ] {
             if set.is_empty() {
-                return Err(format!("u_input.{name}: needs at least one input"));
+                return Err(format!("u_input.{name}: needs at least one input").into());
             }
             for (k, (x, y)) in set.iter().enumerate() {
                 if x.len() != n0 {
-                    return Err(format!(
-                        "u_input.{name}[{k}]: needs {n0} values, got {}",
-                        x.len()
-                    ));
+                    return Err(
+                        format!("u_input.{name}[{k}]: needs {n0} values, got {}", x.len()).into(),
+                    );
                 }
                 if y.len() != nl {
-                    return Err(format!(
-                        "targets.{name}[{k}]: needs {nl} values, got {}",
-                        y.len()
-                    ));
+                    return Err(
+                        format!("targets.{name}[{k}]: needs {nl} values, got {}", y.len()).into(),
+                    );
                 }
             }
         }
@@ -398,7 +403,8 @@ impl StudentSpec {
                     "pattern schedule slot {k}: index {} out of range for {} {name} inputs",
                     self.schedule.index[k],
                     set.len()
-                ));
+                )
+                .into());
             }
         }
         Ok(())
@@ -407,7 +413,10 @@ impl StudentSpec {
 
 /// Runs a student (`microcircuits.md` §2–3, §4.2); `progress(epoch)` is called after every
 /// finished epoch.
-pub fn student(spec: &StudentSpec, progress: &mut dyn FnMut(usize)) -> Result<RunResult, String> {
+pub fn student(
+    spec: &StudentSpec,
+    progress: &mut dyn FnMut(usize),
+) -> Result<RunResult, MicroError> {
     spec.check()?;
     let mut net = Microcircuit::new(
         &spec.net,
