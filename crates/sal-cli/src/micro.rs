@@ -226,6 +226,7 @@ impl MicroExperiment {
             update_down: s.update_down,
             set_sps: s.set_sps,
             recorded_sample_length: s.recorded_sample_length,
+            record_spikes: s.record_all_spks,
         })
     }
 
@@ -436,6 +437,14 @@ fn write_outputs(
             .flat_map(|w| w.down[k - 1].data.clone())
             .collect();
         npz.arr3(&down_name(k), res.epoch_weights.len(), m.rows, m.cols, &all)?;
+    }
+    if !res.spikes.is_empty() || spec.record_spikes {
+        let col = |f: &dyn Fn(&(i64, u32, u32)) -> f64| -> Vec<f64> {
+            res.spikes.iter().map(f).collect()
+        };
+        npz.vec("spike_time", &col(&|s| s.0 as f64))?
+            .vec("spike_population", &col(&|s| s.1 as f64))?
+            .vec("spike_unit", &col(&|s| s.2 as f64))?;
     }
     let blocks = res.recordings.len();
     for &(layer, q, off, len) in &res.recording_layout {

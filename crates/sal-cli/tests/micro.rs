@@ -193,13 +193,6 @@ fn bad_input_exits_2_names_the_field_and_writes_nothing() {
         (
             vec![
                 "--set".into(),
-                "student_simulation_settings.record_all_spks=true".into(),
-            ],
-            "record_all_spks",
-        ),
-        (
-            vec![
-                "--set".into(),
                 "student_simulation_settings.recorded_quantities=[[u_in], [nonsense]]".into(),
             ],
             "recorded_quantities",
@@ -346,4 +339,48 @@ fn deeper_networks_report_matrices_and_angles() {
     ok(&o);
     assert!(String::from_utf8_lossy(&o.stdout).contains("3 points"));
     assert!(!sw.exists());
+}
+
+/// `record_all_spks: true` keeps every spike: arrays.npz gets spike_time / spike_population /
+/// spike_unit of equal length (their agreement with the rates is tested in the core crate,
+/// `recorded_spikes_match_the_rates`).
+#[test]
+fn record_all_spks_writes_every_spike() {
+    let out = tmp("spikes");
+    ok(&sal(
+        &[
+            "run",
+            &params("tests-fixtures/microcircuits_smoke.yaml"),
+            "--set",
+            "student_simulation_settings.record_all_spks=true",
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ],
+        None,
+    ));
+    let npz = std::fs::read(out.join("arrays.npz")).unwrap();
+    // Uncompressed .npz: the .npy header states each array's shape.
+    let shape = |name: &str| -> usize {
+        let key = format!("{name}.npy");
+        let at = npz
+            .windows(key.len())
+            .position(|w| w == key.as_bytes())
+            .unwrap();
+        let text = String::from_utf8_lossy(&npz[at..at + 400]).to_string();
+        let s = text.find("'shape': (").unwrap() + 10;
+        let e = s + text[s..].find(')').unwrap();
+        text[s..e]
+            .split(',')
+            .next()
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    let n = shape("spike_time");
+    assert!(n > 100, "{n} spikes");
+    assert_eq!(shape("spike_population"), n);
+    assert_eq!(shape("spike_unit"), n);
+    let _ = std::fs::remove_dir_all(&out);
 }

@@ -151,9 +151,6 @@ fn teacher_replays_the_reference_targets() {
     }
 }
 
-#[allow(dead_code)]
-fn unused(_: StudentSpec) {}
-
 // ---------------------------------------------------------------------------------------------
 // M3 conventions on hand-made situations (`models.md` §8) and the teacher's map against the
 // exact expectation of its Markov chain.
@@ -1138,4 +1135,74 @@ fn m3_teacher_targets_match_the_exact_chain_expectation() {
             assert!(n5 >= 12, "{name}: only {n5} inputs shift by > 5 s.e.");
         }
     }
+}
+
+/// Spike recording (`record_all_spks`): the recorded spikes of every pattern, counted per
+/// population, equal the run's per-pattern rates × units × t_pattern exactly, every spike
+/// time lies in its run, and no unit fires twice within t_ref steps. dims [2, 3, 2].
+#[test]
+fn recorded_spikes_match_the_rates() {
+    let dims = vec![2usize, 3, 2];
+    let net = NetParams {
+        dims: dims.clone(),
+        lr: vec![
+            LayerRates {
+                up: 0.2,
+                down: 0.001,
+            },
+            LayerRates {
+                up: 0.003,
+                down: 0.0,
+            },
+        ],
+        ..fig6_net(0.001)
+    };
+    let xs = [[-1.0, 2.0], [0.5, -0.5], [2.0, 1.0]];
+    let set = |k: usize| -> Vec<(Vec<f64>, Vec<f64>)> {
+        xs[..k]
+            .iter()
+            .map(|x| (x.to_vec(), vec![0.2 * x[0], -0.1 * x[1]]))
+            .collect()
+    };
+    let (e, v, epochs, t_pattern) = (3, 1, 2, 300u64);
+    let spec = StudentSpec {
+        net,
+        weights: draw_initial_weights(5, &dims, (-2.0, 2.0), (-2.0, 2.0)),
+        biases: vec![vec![-1.0; 3], vec![-1.0; 2]],
+        poisson_seed: 11,
+        t_pattern,
+        len_epoch: e,
+        len_symmetrization: 1,
+        len_validation: v,
+        num_epochs: epochs,
+        schedule: draw_schedule(3, epochs, 3, 1, e, v, true, false),
+        training: set(3),
+        validation: set(1),
+        update_down: true,
+        set_sps: true,
+        recorded: vec![],
+        recorded_sample_length: 1000,
+        record_spikes: true,
+    };
+    let r = sal::microcircuit::student(&spec, &mut |_| {}).unwrap();
+    let len = (t_pattern * 10) as i64;
+    let units = [2usize, 3, 2, 2];
+    let n_pat = epochs * (e + v);
+    let mut counts = vec![vec![0usize; 4]; n_pat];
+    let mut last = std::collections::HashMap::new();
+    for &(t, p, u) in &r.spikes {
+        assert!((0..len * n_pat as i64).contains(&t));
+        counts[(t / len) as usize][p as usize] += 1;
+        if let Some(prev) = last.insert((p, u), t) {
+            assert!(t - prev >= 10, "pop {p} unit {u}: ISI {}", t - prev);
+        }
+    }
+    for (n, row) in counts.iter().enumerate() {
+        for (p, &c) in row.iter().enumerate() {
+            let from_rate = r.rates[n][p] * units[p] as f64 * t_pattern as f64;
+            assert_eq!(c as f64, from_rate.round(), "pattern {n} population {p}");
+            assert!((c as f64 - from_rate).abs() < 1e-6);
+        }
+    }
+    assert!(r.spikes.len() > 500, "{} spikes", r.spikes.len());
 }

@@ -121,6 +121,7 @@ fn micro_spec(dims: &[usize]) -> sal::microcircuit::StudentSpec {
         set_sps: true,
         recorded: Vec::new(),
         recorded_sample_length: 20_000,
+        record_spikes: false,
     }
 }
 

@@ -155,7 +155,7 @@ pub struct StudentSettings {
     /// Seed of the random initial weights.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weights_init_seed: Option<u64>,
-    /// Spike recording (not supported: the figure runs never record spikes).
+    /// Keep every spike: arrays.npz gets spike_time, spike_population, spike_unit.
     #[serde(default)]
     pub record_all_spks: bool,
     /// Quantities recorded per layer.
@@ -643,12 +643,6 @@ impl MicroConfig {
         self.recorded(d)?;
         let s = &self.student_simulation_settings;
         let k = "student_simulation_settings";
-        if s.record_all_spks {
-            return Err(bad(
-                &format!("{k}.record_all_spks"),
-                "spike recording is not supported (the figure runs never record spikes); use recorded_quantities",
-            ));
-        }
         if s.len_epoch == 0 {
             return Err(bad(&format!("{k}.len_epoch"), "must be ≥ 1"));
         }

@@ -427,6 +427,28 @@ impl Microcircuit {
         v
     }
 
+    /// Appends (t, population, unit) for every spike of the last step; populations are
+    /// numbered as in [`Self::spike_counts`] (0 = input, then pyramidal/interneurons per
+    /// hidden layer, last = output).
+    pub fn push_spikes(&self, out: &mut Vec<(i64, u32, u32)>) {
+        let t = self.t - 1;
+        let mut push = |p: u32, pop: &Pop| {
+            if pop.any_fired {
+                for (i, &f) in pop.fired.iter().enumerate() {
+                    if f {
+                        out.push((t, p, i as u32));
+                    }
+                }
+            }
+        };
+        push(0, &self.input);
+        for (k, h) in self.hidden.iter().enumerate() {
+            push(2 * k as u32 + 1, &h.pyr);
+            push(2 * k as u32 + 2, &h.inn);
+        }
+        push(2 * self.hidden.len() as u32 + 1, &self.out.pyr);
+    }
+
     /// Membranes of the output units (u = b + v_bas + λ_nudge·v_nudge, or b + v_bas without
     /// target) after the last step.
     pub fn output_membranes(&self) -> &[f64] {

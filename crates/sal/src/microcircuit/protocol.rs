@@ -158,6 +158,7 @@ fn run_pattern(
 
 /// Block averages of the recorded quantities (`recorded_sample_length` steps per block).
 struct Recorder {
+    spikes: Option<Vec<(i64, u32, u32)>>,
     items: Vec<(usize, Quantity, usize)>,
     acc: Vec<f64>,
     block: u64,
@@ -184,6 +185,7 @@ impl Recorder {
             off += len;
         }
         Ok(Self {
+            spikes: None,
             items: out,
             acc: vec![0.0; off],
             block,
@@ -194,6 +196,9 @@ impl Recorder {
 
     #[inline]
     fn add(&mut self, net: &Microcircuit, kind: Kind) {
+        if let Some(sp) = self.spikes.as_mut() {
+            net.push_spikes(sp);
+        }
         for k in 0..self.items.len() {
             let (layer, q, off) = self.items[k];
             let end = self.items.get(k + 1).map_or(self.acc.len(), |x| x.2);
@@ -301,6 +306,8 @@ pub struct StudentSpec {
     pub recorded: Vec<(usize, Quantity)>,
     /// Block length of the recordings (steps).
     pub recorded_sample_length: u64,
+    /// Keep every spike as (t, population, unit) (`record_all_spks`).
+    pub record_spikes: bool,
 }
 
 /// Everything a student run produces.
@@ -323,6 +330,9 @@ pub struct RunResult {
     pub recordings: Vec<Vec<f64>>,
     /// Offsets and lengths of each recorded quantity within a row.
     pub recording_layout: Vec<(usize, Quantity, usize, usize)>,
+    /// Every spike as (t, population, unit) when `record_spikes` is set, else empty;
+    /// populations numbered as in [`Microcircuit::spike_counts`].
+    pub spikes: Vec<(i64, u32, u32)>,
 }
 
 impl StudentSpec {
@@ -439,7 +449,11 @@ pub fn student(
         rates: Vec::new(),
         recordings: Vec::new(),
         recording_layout: Vec::new(),
+        spikes: Vec::new(),
     };
+    if spec.record_spikes {
+        rec.spikes = Some(Vec::new());
+    }
     let pop_sizes: Vec<usize> = {
         let d = &spec.net.dims;
         let mut p = vec![d[0]];
@@ -501,6 +515,7 @@ pub fn student(
     }
     res.epoch_weights.push(net.weights().clone());
     rec.flush();
+    res.spikes = rec.spikes.take().unwrap_or_default();
     res.recordings = rec.rows;
     let mut layout = Vec::new();
     for (k, &(layer, q, off)) in rec.items.iter().enumerate() {
