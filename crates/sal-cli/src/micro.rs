@@ -123,6 +123,12 @@ pub fn prepare(
     init: Option<(&Path, usize)>,
 ) -> Result<MicroExperiment> {
     for s in sets {
+        if s.starts_with("engine=") {
+            return Err(CliError::invalid(
+                "--engine",
+                "microcircuit runs have a single simulator (M3, one step at a time); --engine applies to sampling networks",
+            ));
+        }
         apply_set(&mut value, s)?;
     }
     let source = file.display().to_string();
