@@ -1,23 +1,10 @@
 //! End-to-end tests of the `sal` binary: stable JSON interfaces, determinism across thread
 //! counts, input validation (exit code 2, nothing written) and figure output.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+use common::*;
 
-fn sal(args: &[&str], threads: Option<usize>) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_sal"));
-    c.args(args);
-    if let Some(n) = threads {
-        c.env("RAYON_NUM_THREADS", n.to_string());
-    }
-    c.output().expect("run sal")
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let p = std::env::temp_dir().join(format!("sal-cli-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&p);
-    p
-}
+use std::path::Path;
 
 fn reference(name: &str) -> serde_json::Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -4,44 +4,11 @@
 //! results are bit-identical across thread counts, and bigger networks report per-layer
 //! matrices and feedback angles.
 
+mod common;
+use common::*;
+
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn sal(args: &[&str], threads: Option<usize>) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_sal"));
-    c.args(args);
-    if let Some(n) = threads {
-        c.env("RAYON_NUM_THREADS", n.to_string());
-    }
-    c.output().expect("run sal")
-}
-
-fn params(rel: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/spec/params")
-        .join(rel)
-        .to_string_lossy()
-        .into_owned()
-}
-
-fn repo(rel: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(rel)
-        .to_string_lossy()
-        .into_owned()
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let p = std::env::temp_dir().join(format!("sal-micro-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&p);
-    p
-}
-
-fn ok(o: &Output) {
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-}
+use std::path::Path;
 
 fn metrics(dir: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("metrics.json")).unwrap()).unwrap()

@@ -2,35 +2,11 @@
 //! bad input is rejected before anything is written, runs and sweeps are deterministic
 //! across thread counts, and sweeps resume after a kill and merge shards exactly.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
+use common::*;
 
-fn sal(args: &[&str], threads: Option<usize>) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_sal"));
-    c.args(args);
-    if let Some(n) = threads {
-        c.env("RAYON_NUM_THREADS", n.to_string());
-    }
-    c.output().expect("run sal")
-}
-
-fn params(rel: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/spec/params")
-        .join(rel)
-        .to_string_lossy()
-        .into_owned()
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let p = std::env::temp_dir().join(format!("sal-ssn-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&p);
-    p
-}
-
-fn ok(o: &Output) {
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-}
+use std::path::Path;
+use std::process::{Command, Stdio};
 
 /// A very short schedule: 11 iterations of 20 t_ref, validation every 5 with factor 5.
 const SHORT: [&str; 8] = [

@@ -295,33 +295,25 @@ impl Microcircuit {
         let dims = &p.dims;
         let l = dims.len() - 1;
         let expect = Weights::zeros(dims);
-        for (k, (a, b)) in weights.up.iter().zip(&expect.up).enumerate() {
-            if (a.rows, a.cols) != (b.rows, b.cols) {
-                return Err(format!(
-                    "weights: W_up of layer {} must be {}×{}, got {}×{}",
-                    k + 1,
-                    b.rows,
-                    b.cols,
-                    a.rows,
-                    a.cols
-                )
-                .into());
-            }
-        }
         if weights.up.len() != expect.up.len() || weights.down.len() != expect.down.len() {
             return Err("weights: wrong number of layers".into());
         }
-        for (k, (a, b)) in weights.down.iter().zip(&expect.down).enumerate() {
-            if (a.rows, a.cols) != (b.rows, b.cols) {
-                return Err(format!(
-                    "weights: W_down of layer {} must be {}×{}, got {}×{}",
-                    k + 1,
-                    b.rows,
-                    b.cols,
-                    a.rows,
-                    a.cols
-                )
-                .into());
+        for (name, got, want) in [
+            ("W_up", &weights.up, &expect.up),
+            ("W_down", &weights.down, &expect.down),
+        ] {
+            for (k, (a, b)) in got.iter().zip(want).enumerate() {
+                if (a.rows, a.cols) != (b.rows, b.cols) {
+                    return Err(format!(
+                        "weights: {name} of layer {} must be {}×{}, got {}×{}",
+                        k + 1,
+                        b.rows,
+                        b.cols,
+                        a.rows,
+                        a.cols
+                    )
+                    .into());
+                }
             }
         }
         if biases.len() != l {
