@@ -3,7 +3,7 @@
 //! values, tables, and the Fig 4 / Fig 5 panels when the scenarios of a family are present.
 
 use crate::error::{CliError, Result};
-use crate::sweep::{Plan, is_done, read_plan};
+use crate::sweep::{Plan, finished_metrics, read_plan};
 use sal::metrics::nanquantile;
 use serde::Serialize;
 use serde_json::Value as Json;
@@ -96,17 +96,9 @@ fn floats(v: &Json, null_as: f64) -> Vec<f64> {
 /// Loads a sweep directory (finished points only).
 pub fn load(dir: &Path) -> Result<Scenario> {
     let plan = read_plan(dir)?;
+    let (done, missing) = finished_metrics(dir, &plan)?;
     let mut points = Vec::new();
-    let mut missing = 0;
-    for p in &plan.points {
-        if !is_done(dir, p) {
-            missing += 1;
-            continue;
-        }
-        let path = dir.join(&p.dir).join("metrics.json");
-        let text = std::fs::read_to_string(&path).map_err(|e| CliError::io(&path, e))?;
-        let m: Json = serde_json::from_str(&text)
-            .map_err(|e| CliError::Failed(format!("{}: {e}", path.display())))?;
+    for (p, m) in &done {
         let noise = plan
             .noise_key
             .as_ref()

@@ -17,9 +17,9 @@
 //! quantiles ignoring NaN (linear interpolation, NumPy's `nanquantile`), as for the
 //! sampling-network reports.
 
-use crate::error::{CliError, Result};
+use crate::error::Result;
 use crate::report::{Quartiles, sweep_dirs};
-use crate::sweep::{Plan, is_done, read_plan};
+use crate::sweep::{Plan, finished_metrics, is_done, read_plan};
 use serde_json::{Map, Value as Json, json};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -336,19 +336,11 @@ fn parse_point(plan: &Plan, dir: &Path, p: &crate::sweep::Point, m: &Json) -> Mi
 /// Loads a microcircuit sweep directory (finished points only).
 pub fn load(dir: &Path) -> Result<MicroSweep> {
     let plan = read_plan(dir)?;
-    let mut points = Vec::new();
-    let mut missing = 0;
-    for p in &plan.points {
-        if !is_done(dir, p) {
-            missing += 1;
-            continue;
-        }
-        let path = dir.join(&p.dir).join("metrics.json");
-        let text = std::fs::read_to_string(&path).map_err(|e| CliError::io(&path, e))?;
-        let m: Json = serde_json::from_str(&text)
-            .map_err(|e| CliError::Failed(format!("{}: {e}", path.display())))?;
-        points.push(parse_point(&plan, dir, p, &m));
-    }
+    let (done, missing) = finished_metrics(dir, &plan)?;
+    let points = done
+        .iter()
+        .map(|(p, m)| parse_point(&plan, dir, p, m))
+        .collect();
     Ok(MicroSweep {
         plan,
         points,

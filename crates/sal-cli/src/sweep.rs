@@ -410,6 +410,25 @@ pub fn is_done(dir: &Path, p: &Point) -> bool {
     dir.join(&p.dir).join("metrics.json").is_file()
 }
 
+/// The metrics.json of every finished point of `plan` (in plan order) and the number of
+/// points not finished yet.
+pub fn finished_metrics<'a>(dir: &Path, plan: &'a Plan) -> Result<(Vec<(&'a Point, Json)>, usize)> {
+    let mut out = Vec::new();
+    let mut missing = 0;
+    for p in &plan.points {
+        if !is_done(dir, p) {
+            missing += 1;
+            continue;
+        }
+        let path = dir.join(&p.dir).join("metrics.json");
+        let text = std::fs::read_to_string(&path).map_err(|e| CliError::io(&path, e))?;
+        let m: Json = serde_json::from_str(&text)
+            .map_err(|e| CliError::Failed(format!("{}: {e}", path.display())))?;
+        out.push((p, m));
+    }
+    Ok((out, missing))
+}
+
 /// Reads a plan.
 pub fn read_plan(dir: &Path) -> Result<Plan> {
     let path = dir.join("sweep.json");
