@@ -103,11 +103,17 @@ impl Pop {
             if fire {
                 self.any_fired = true;
                 self.count += 1;
-                let h = (self.head[i] + 1) % self.k;
-                self.head[i] = h;
-                self.hist[i * self.k + h] = t;
+                self.record(i, t);
             }
         }
+    }
+
+    /// Stores a spike of unit i at t (dropping its oldest stored spike).
+    #[inline]
+    fn record(&mut self, i: usize, t: i64) {
+        let h = (self.head[i] + 1) % self.k;
+        self.head[i] = h;
+        self.hist[i * self.k + h] = t;
     }
 
     /// Rect PSP: number of stored spikes with 0 ≤ t − s < τ_syn.
@@ -491,11 +497,9 @@ impl Microcircuit {
         }
     }
 
-    /// Sets a spike-history entry directly (unit tests of the conventions).
-    #[doc(hidden)]
-    pub fn force_spike(&mut self, layer: usize, interneuron: bool, unit: usize, t: i64) {
+    fn pop_mut(&mut self, layer: usize, interneuron: bool) -> &mut Pop {
         let l = self.p.dims.len() - 1;
-        let pop = if layer == 0 {
+        if layer == 0 {
             &mut self.input
         } else if layer == l {
             &mut self.out.pyr
@@ -503,26 +507,19 @@ impl Microcircuit {
             &mut self.hidden[layer - 1].inn
         } else {
             &mut self.hidden[layer - 1].pyr
-        };
-        let h = (pop.head[unit] + 1) % pop.k;
-        pop.head[unit] = h;
-        pop.hist[unit * pop.k + h] = t;
+        }
+    }
+
+    /// Sets a spike-history entry directly (unit tests of the conventions).
+    #[doc(hidden)]
+    pub fn force_spike(&mut self, layer: usize, interneuron: bool, unit: usize, t: i64) {
+        self.pop_mut(layer, interneuron).record(unit, t);
     }
 
     /// Sets the membranes of a population directly (unit tests of the conventions).
     #[doc(hidden)]
     pub fn force_membranes(&mut self, layer: usize, interneuron: bool, u: &[f64]) {
-        let l = self.p.dims.len() - 1;
-        let pop = if layer == 0 {
-            &mut self.input
-        } else if layer == l {
-            &mut self.out.pyr
-        } else if interneuron {
-            &mut self.hidden[layer - 1].inn
-        } else {
-            &mut self.hidden[layer - 1].pyr
-        };
-        pop.u.copy_from_slice(u);
+        self.pop_mut(layer, interneuron).u.copy_from_slice(u);
     }
 
     /// BP mode: W_down(ℓ) := W_up(ℓ+1)ᵀ for every hidden layer.
@@ -720,25 +717,18 @@ impl Microcircuit {
                 // Rows of post units that fired are *set* to the causal traces of the pre
                 // units; columns of pre units that fired are then *set* to the anti-causal
                 // traces of the post units (discrepancies.md C2: a same-step pair keeps only
-                // the column value).
-                let mut m = vec![0.0; w.rows * cols];
+                // the column value); W_down += η·(that matrix).
                 for i in 0..post.n {
-                    if post.fired[i] {
-                        for j in 0..pre.n {
-                            m[i * cols + j] = pre.trace(j, t, self.p.a_causal, self.p.tau_causal);
-                        }
+                    for j in 0..pre.n {
+                        let m = if pre.fired[j] {
+                            post.trace(i, t, self.p.a_anticausal, self.p.tau_anticausal)
+                        } else if post.fired[i] {
+                            pre.trace(j, t, self.p.a_causal, self.p.tau_causal)
+                        } else {
+                            continue;
+                        };
+                        w.data[i * cols + j] += eta * m;
                     }
-                }
-                for j in 0..pre.n {
-                    if pre.fired[j] {
-                        for i in 0..post.n {
-                            m[i * cols + j] =
-                                post.trace(i, t, self.p.a_anticausal, self.p.tau_anticausal);
-                        }
-                    }
-                }
-                for (wv, mv) in w.data.iter_mut().zip(&m) {
-                    *wv += eta * mv;
                 }
             }
         }

@@ -159,7 +159,8 @@ fn run_pattern(
 /// Block averages of the recorded quantities (`recorded_sample_length` steps per block).
 struct Recorder {
     spikes: Option<Vec<(i64, u32, u32)>>,
-    items: Vec<(usize, Quantity, usize)>,
+    /// (layer, quantity, offset, length) in a row, as in `RunResult::recording_layout`.
+    items: Vec<(usize, Quantity, usize, usize)>,
     acc: Vec<f64>,
     block: u64,
     filled: u64,
@@ -181,7 +182,7 @@ impl Recorder {
                     q.name()
                 )
             })?;
-            out.push((layer, q, off));
+            out.push((layer, q, off, len));
             off += len;
         }
         Ok(Self {
@@ -199,15 +200,13 @@ impl Recorder {
         if let Some(sp) = self.spikes.as_mut() {
             net.push_spikes(sp);
         }
-        for k in 0..self.items.len() {
-            let (layer, q, off) = self.items[k];
-            let end = self.items.get(k + 1).map_or(self.acc.len(), |x| x.2);
+        for &(layer, q, off, len) in &self.items {
             match q {
                 Quantity::Validation => self.acc[off] += (kind == Kind::Validation) as u8 as f64,
                 Quantity::Symmetrization => {
                     self.acc[off] += (kind == Kind::Symmetrisation) as u8 as f64
                 }
-                _ => net.add_quantity(layer, q, &mut self.acc[off..end]),
+                _ => net.add_quantity(layer, q, &mut self.acc[off..off + len]),
             }
         }
         self.filled += 1;
@@ -517,11 +516,6 @@ pub fn student(
     rec.flush();
     res.spikes = rec.spikes.take().unwrap_or_default();
     res.recordings = rec.rows;
-    let mut layout = Vec::new();
-    for (k, &(layer, q, off)) in rec.items.iter().enumerate() {
-        let end = rec.items.get(k + 1).map_or(rec.acc.len(), |x| x.2);
-        layout.push((layer, q, off, end - off));
-    }
-    res.recording_layout = layout;
+    res.recording_layout = rec.items;
     Ok(res)
 }
