@@ -233,6 +233,12 @@ impl MicroExperiment {
             set_sps: s.set_sps,
             recorded_sample_length: s.recorded_sample_length,
             record_spikes: s.record_all_spks,
+            symmetrisation_bias_offset: s.symmetrization_bias_offset.unwrap_or(0.0),
+            symmetrisation_input: s.symmetrization_input,
+            symmetrisation_homeostasis: s
+                .symmetrization_homeostasis
+                .as_ref()
+                .map(|h| (h.rate, h.lr)),
         })
     }
 
@@ -359,6 +365,11 @@ fn write_outputs(
             js(res.epoch_weights[epochs].feedback_angles()[k - 1]),
         );
     }
+    let teacher_w = exp.config.teacher_weights(dims)?;
+    let mut teacher_weights = serde_json::Map::new();
+    for k in 1..=l {
+        teacher_weights.insert(up_name(k), mat_json(&teacher_w.up[k - 1], scalar));
+    }
     let init = match &exp.init_source {
         InitSource::Drawn => {
             json!({"source": "drawn", "weights_init_seed": exp.config.student_simulation_settings.weights_init_seed, "training_seed": exp.config.student_simulation_settings.training_seed})
@@ -386,11 +397,12 @@ fn write_outputs(
             "angle_deg": angles,
             "angle_deg_final": angles_final,
             "teacher_targets": {"training": targets.0, "validation": targets.1},
+            "teacher_weights": teacher_weights,
             "final": {
                 "validation_loss": res.validation_loss.last().map(|&x| js(x)),
                 "validation_loss_free": res.validation_loss_free.last().map(|&x| js(x)),
             },
-            "note": "validation_loss: per epoch, mean over the validation patterns of the squared error of the nudged output averaged after the learning lag (the reference's number, discrepancies C1); validation_loss_free: the same for the free output b + v_bas. weights: value at the start of every epoch (first = initial, after the BP copy in BP mode); W{l}{l-1} = W_up of layer l, B{l}{l+1} = W_down of hidden layer l ([post][pre]); angle_deg: angle between W_down(l) and W_up(l+1)^T in degrees",
+            "note": "validation_loss: per epoch, mean over the validation patterns of the squared error of the nudged output averaged after the learning lag (the reference's number, discrepancies C1); validation_loss_free: the same for the free output b + v_bas. weights: value at the start of every epoch (first = initial, after the BP copy in BP mode); W{l}{l-1} = W_up of layer l, B{l}{l+1} = W_down of hidden layer l ([post][pre]); angle_deg: angle between W_down(l) and W_up(l+1)^T in degrees; teacher_weights: the teacher's W_up per layer",
         }),
     )?;
     let mut npz = dir.npz("arrays.npz")?;

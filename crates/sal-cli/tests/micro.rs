@@ -172,6 +172,28 @@ fn bad_input_exits_2_names_the_field_and_writes_nothing() {
             "learning_lag",
         ),
         (
+            vec![
+                "--set".into(),
+                "student_simulation_settings.symmetrization_homeostasis={rate: 2, lr: 0.01}".into(),
+            ],
+            "symmetrization_homeostasis.rate",
+        ),
+        (
+            vec![
+                "--set".into(),
+                "student_simulation_settings.symmetrization_homeostasis={rate: 0.05, lr: 0.01, gain: 1}"
+                    .into(),
+            ],
+            "gain",
+        ),
+        (
+            vec![
+                "--set".into(),
+                "student_simulation_settings.symmetrization_input=.inf".into(),
+            ],
+            "symmetrization_input",
+        ),
+        (
             vec!["--init".into(), "/nonexistent/init.json".into()],
             "--init",
         ),
@@ -280,6 +302,14 @@ fn deeper_networks_report_matrices_and_angles() {
         "W21 is 8×12 ([post][pre])"
     );
     assert_eq!(w21[0][0].as_array().unwrap().len(), 12);
+    // readout_from_teacher with a fixed readout (lr 0): W32 is the teacher's throughout.
+    let t32 = &m["teacher_weights"]["W32"];
+    assert_eq!(t32.as_array().unwrap().len(), 3);
+    for w in m["weights"]["W32"].as_array().unwrap() {
+        assert_eq!(w, t32);
+    }
+    assert_eq!(&m["weights_final"]["W32"], t32);
+    assert_ne!(&m["weights"]["W21"][0], &m["teacher_weights"]["W21"]);
     for k in ["B12", "B23"] {
         let a = m["angle_deg"][k].as_array().unwrap();
         assert_eq!(a.len(), 2);

@@ -1140,8 +1140,9 @@ fn m3_teacher_targets_match_the_exact_chain_expectation() {
 /// Spike recording (`record_all_spks`): the recorded spikes of every pattern, counted per
 /// population, equal the run's per-pattern rates × units × t_pattern exactly, every spike
 /// time lies in its run, and no unit fires twice within t_ref steps. dims [2, 3, 2].
-#[test]
-fn recorded_spikes_match_the_rates() {
+/// A [2, 3, 2] student of 2 epochs × (3 training incl. 1 symmetrisation + 1 validation)
+/// patterns of 3000 steps, recording every spike.
+fn small_spec() -> StudentSpec {
     let dims = vec![2usize, 3, 2];
     let net = NetParams {
         dims: dims.clone(),
@@ -1165,7 +1166,7 @@ fn recorded_spikes_match_the_rates() {
             .collect()
     };
     let (e, v, epochs, t_pattern) = (3, 1, 2, 300u64);
-    let spec = StudentSpec {
+    StudentSpec {
         net,
         weights: draw_initial_weights(5, &dims, (-2.0, 2.0), (-2.0, 2.0)),
         biases: vec![vec![-1.0; 3], vec![-1.0; 2]],
@@ -1182,8 +1183,17 @@ fn recorded_spikes_match_the_rates() {
         set_sps: true,
         recorded: vec![],
         recorded_sample_length: 1000,
+        symmetrisation_bias_offset: 0.0,
+        symmetrisation_input: None,
+        symmetrisation_homeostasis: None,
         record_spikes: true,
-    };
+    }
+}
+
+#[test]
+fn recorded_spikes_match_the_rates() {
+    let spec = small_spec();
+    let (e, v, epochs, t_pattern) = (3, 1, 2, 300u64);
     let r = sal::microcircuit::student(&spec, &mut |_| {}).unwrap();
     let len = (t_pattern * 10) as i64;
     let units = [2usize, 3, 2, 2];
@@ -1205,4 +1215,122 @@ fn recorded_spikes_match_the_rates() {
         }
     }
     assert!(r.spikes.len() > 500, "{} spikes", r.spikes.len());
+}
+
+/// Extension `symmetrisation_bias_offset`: during a symmetrisation pattern every hidden
+/// pyramidal membrane is b + Δb + v_bas + 1·W_down·PSP (checked to 1e-12 every step), and
+/// after it exactly b again — the configured biases are restored, not re-derived.
+#[test]
+fn symmetrisation_offset_shifts_hidden_biases_only_while_symmetrising() {
+    let dims = vec![2usize, 3, 2];
+    let p = NetParams {
+        dims: dims.clone(),
+        ..fig6_net(0.0)
+    };
+    let w = draw_initial_weights(7, &dims, (-2.0, 2.0), (-2.0, 2.0));
+    let biases = vec![vec![0.5; 3], vec![0.5; 2]];
+    let mut net = Microcircuit::new(&p, w, &biases, false, true, true).unwrap();
+    net.set_symmetrisation_offset(-1.5);
+    let mut rng = NumpyRng::new(5);
+    let (x, y) = (vec![1.0, -0.5], vec![0.2, -0.1]);
+    let zero_pi = Mat::zeros(3, 2);
+    net.enter_symmetrisation();
+    for _ in 0..500 {
+        let before = net.weights().clone();
+        net.step(&mut rng, &x, Some(&y), false, true);
+        check_hidden_membrane(
+            &net,
+            &before.up[0],
+            &before.down[0],
+            &zero_pi,
+            1.0,
+            -1.0,
+            "symm",
+        );
+    }
+    net.leave_symmetrisation();
+    let neg_down = Mat {
+        data: net.weights().down[0].data.iter().map(|v| -v).collect(),
+        ..net.weights().down[0].clone()
+    };
+    for _ in 0..200 {
+        net.step(&mut rng, &x, Some(&y), false, false);
+        let w = net.weights().clone();
+        check_hidden_membrane(&net, &w.up[0], &w.down[0], &neg_down, 0.02, 0.5, "after");
+    }
+}
+
+/// Spikes of every hidden pyramidal unit over `steps` steps of symmetrisation (after a
+/// `warm`-step burn-in), for hidden biases [−1, −2.5, −4] (very different drive), with or
+/// without the homeostatic offsets (rate 0.05 spikes per t_ref, η_h 0.01).
+fn symm_counts(homeostasis: bool, warm: usize, steps: usize) -> Vec<usize> {
+    let dims = vec![2usize, 3, 2];
+    let p = NetParams {
+        dims: dims.clone(),
+        ..fig6_net(0.0)
+    };
+    let w = draw_initial_weights(9, &dims, (-1.0, 1.0), (-1.0, 1.0));
+    let biases = vec![vec![-1.0, -2.5, -4.0], vec![-2.0; 2]];
+    let mut net = Microcircuit::new(&p, w, &biases, false, true, false).unwrap();
+    if homeostasis {
+        net.set_symmetrisation_homeostasis(0.05, 0.01);
+    }
+    net.enter_symmetrisation();
+    let mut rng = NumpyRng::new(21);
+    let (x, y) = (vec![0.5, -0.5], vec![-1.0, -1.0]);
+    let mut counts = vec![0usize; 3];
+    for t in 0..warm + steps {
+        net.step(&mut rng, &x, Some(&y), false, true);
+        if t >= warm {
+            for (c, &f) in counts.iter_mut().zip(net.fired(1, false)) {
+                *c += f as usize;
+            }
+        }
+    }
+    counts
+}
+
+/// Extension `symmetrisation_homeostasis`: each hidden unit's offset integrates
+/// r/t_ref − s(t), so over a stretch of T steps its spike count is rT − Δδ/η_h; once δ has
+/// settled, Δδ is of the order of one spike's kick (η_h) and the count must be within a few
+/// spikes of rT = 1000 (T = 200 000, r = 0.005 per step). We allow 5 % (50 spikes, 10× the
+/// settled fluctuation of δ). Without homeostasis the same three units fire at rates more
+/// than 5× apart (control: the test can fail).
+#[test]
+fn symmetrisation_homeostasis_equalises_hidden_rates() {
+    let free = symm_counts(false, 50_000, 200_000);
+    let (lo, hi) = (free.iter().min().unwrap(), free.iter().max().unwrap());
+    assert!(*hi > 5 * lo.max(&1), "without homeostasis: {free:?}");
+    let h = symm_counts(true, 50_000, 200_000);
+    for (i, c) in h.into_iter().enumerate() {
+        assert!(
+            (c as f64 - 1000.0).abs() < 50.0,
+            "unit {i}: {c} spikes in 200 000 steps, want 1000 ± 50 (free run: {free:?})"
+        );
+    }
+}
+
+/// Extension `symmetrisation_input`: symmetrisation patterns present the given input value
+/// instead of the slot's training input (−30: ρ ≈ 1e−12 per step, so the input units stay
+/// silent), and only those patterns — training and validation patterns keep theirs.
+#[test]
+fn symmetrisation_input_replaces_the_input_only_in_symmetrisation_slots() {
+    let mut spec = small_spec();
+    spec.symmetrisation_input = Some(-30.0);
+    let r = sal::microcircuit::student(&spec, &mut |_| {}).unwrap();
+    let len = 3000i64;
+    let (mut in_symm, mut elsewhere) = (0, 0);
+    for &(t, p, _) in &r.spikes {
+        if p != 0 {
+            continue;
+        }
+        // Slot kinds per epoch of 4 patterns: training, training, symmetrisation, validation.
+        if (t / len) % 4 == 2 {
+            in_symm += 1;
+        } else {
+            elsewhere += 1;
+        }
+    }
+    assert_eq!(in_symm, 0, "input spikes in symmetrisation patterns");
+    assert!(elsewhere > 100, "input spikes elsewhere: {elsewhere}");
 }

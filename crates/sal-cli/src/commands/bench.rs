@@ -121,6 +121,9 @@ fn micro_spec(dims: &[usize]) -> sal::microcircuit::StudentSpec {
         set_sps: true,
         recorded: Vec::new(),
         recorded_sample_length: 20_000,
+        symmetrisation_bias_offset: 0.0,
+        symmetrisation_input: None,
+        symmetrisation_homeostasis: None,
         record_spikes: false,
     }
 }

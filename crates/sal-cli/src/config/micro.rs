@@ -136,6 +136,11 @@ pub struct StudentInit {
     /// Explicit initial weights per layer (instead of random ones).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weights: Option<Vec<LayerWeights>>,
+    /// Extension: the student's readout (output-layer W_up) starts as a copy of the
+    /// teacher's, so the teacher's map is reachable by learning the hidden layers alone
+    /// (with the readout's learning rate 0 it is a fixed, known decoder).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub readout_from_teacher: bool,
 }
 
 /// `student_simulation_settings`.
@@ -174,6 +179,29 @@ pub struct StudentSettings {
     pub training_seed: u64,
     /// Learn W_down with SAL (false: BP copy).
     pub update_down: bool,
+    /// Extension (absent = 0, the paper's protocol): offset added to the biases of all hidden
+    /// pyramidal units during symmetrisation patterns (a global inhibitory tone for values
+    /// < 0), which keeps the symmetrisation phase of deep networks from reverberating.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub symmetrization_bias_offset: Option<f64>,
+    /// Extension (absent: the slot's training input, as in the paper): the value of every
+    /// input unit during symmetrisation patterns (e.g. −10 silences the inputs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub symmetrization_input: Option<f64>,
+    /// Extension (absent: off, as in the paper): homeostatic bias offsets of the hidden
+    /// pyramidal units during symmetrisation patterns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub symmetrization_homeostasis: Option<Homeostasis>,
+}
+
+/// `student_simulation_settings.symmetrization_homeostasis` (extension).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Homeostasis {
+    /// Target rate of every hidden pyramidal unit during symmetrisation (spikes per t_ref).
+    pub rate: f64,
+    /// Learning rate η_h of the per-unit bias offsets (per step).
+    pub lr: f64,
 }
 
 /// `teacher_initial_parameters`.
@@ -501,6 +529,16 @@ impl MicroConfig {
 
     /// The student's initial weights (explicit, or drawn from `weights_init_seed`).
     pub fn student_weights(&self, dims: &[usize]) -> Result<Weights> {
+        let mut w = self.student_weights_own(dims)?;
+        if self.student_initial_parameters.readout_from_teacher {
+            let t = self.teacher_weights(dims)?;
+            let last = w.up.len() - 1;
+            w.up[last] = t.up[last].clone();
+        }
+        Ok(w)
+    }
+
+    fn student_weights_own(&self, dims: &[usize]) -> Result<Weights> {
         let s = &self.student_initial_parameters;
         match (&s.weights, &s.random_weights_init_limits) {
             (Some(ws), _) => Self::explicit_weights("student_initial_parameters.weights", ws, dims),

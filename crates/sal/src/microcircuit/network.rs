@@ -184,6 +184,12 @@ struct Hidden {
     w_pi: Mat,
     w_ip: Mat,
     b_pyr: Vec<f64>,
+    /// The configured b_pyr (b_pyr differs from it during symmetrisation when an offset is set).
+    b_pyr_cfg: Vec<f64>,
+    /// Per-unit bias offset during symmetrisation (extension; 0 in the paper).
+    symm_delta: Vec<f64>,
+    /// This layer is in a symmetrisation pattern.
+    in_symm: bool,
     b_inn: Vec<f64>,
     v_bas: Vec<f64>,
     v_api: Vec<f64>,
@@ -282,6 +288,8 @@ pub struct Microcircuit {
     bp_mode: bool,
     sps: bool,
     update_down: bool,
+    symm_bias: bool,
+    symm_homeostasis: Option<(f64, f64)>,
 }
 
 impl Microcircuit {
@@ -349,6 +357,9 @@ impl Microcircuit {
                 w_pi: Mat::zeros(dims[h], dims[h + 1]),
                 w_ip: Mat::zeros(dims[h + 1], dims[h]),
                 b_pyr: biases[h - 1].clone(),
+                b_pyr_cfg: biases[h - 1].clone(),
+                symm_delta: vec![0.0; dims[h]],
+                in_symm: false,
                 b_inn: biases[h].clone(),
                 v_bas: vec![0.0; dims[h]],
                 v_api: vec![0.0; dims[h]],
@@ -376,6 +387,8 @@ impl Microcircuit {
             bp_mode,
             sps,
             update_down,
+            symm_bias: false,
+            symm_homeostasis: None,
         };
         // "Distribute weights" happens only with set_sps (microcircuits.md §4.2).
         if sps {
@@ -552,7 +565,36 @@ impl Microcircuit {
             h.lambda_api = 1.0;
             h.w_pi.data.fill(0.0);
             h.w_ip.data.fill(0.0);
+            h.in_symm = true;
+            if self.symm_bias {
+                for ((b, b0), d) in h.b_pyr.iter_mut().zip(&h.b_pyr_cfg).zip(&h.symm_delta) {
+                    *b = b0 + d;
+                }
+            }
         }
+    }
+
+    /// Extension (0 in the paper): an offset Δb added to the bias of every hidden pyramidal
+    /// unit during symmetrisation patterns — a global inhibitory tone for Δb < 0. It lowers
+    /// the rates and gains of the reciprocally coupled layers while λ_api = 1, which keeps
+    /// the symmetrisation phase of deep networks from reverberating (docs/results.md). With
+    /// [`Self::set_symmetrisation_homeostasis`] it is the starting value of each unit's offset.
+    pub fn set_symmetrisation_offset(&mut self, db: f64) {
+        for h in &mut self.hidden {
+            h.symm_delta.fill(db);
+        }
+        self.symm_bias = db != 0.0 || self.symm_homeostasis.is_some();
+    }
+
+    /// Extension (off in the paper): during symmetrisation patterns every hidden pyramidal
+    /// unit's bias offset δ follows its own spiking, δ += η_h·(r/t_ref − s(t)) per step, so
+    /// that each unit fires at `rate` spikes per t_ref on average (intrinsic homeostasis).
+    /// Equal rates give equal gains — SAL's fixed point matches gain-weighted couplings, so
+    /// unequal gains distort W_down — and a capped rate keeps the reciprocal loop from
+    /// igniting. δ persists from one symmetrisation pattern to the next.
+    pub fn set_symmetrisation_homeostasis(&mut self, rate: f64, lr: f64) {
+        self.symm_homeostasis = Some((rate / self.p.t_ref as f64, lr));
+        self.symm_bias = true;
     }
 
     /// End of a symmetrisation pattern: λ_api := configured value, self-predicting state
@@ -560,6 +602,10 @@ impl Microcircuit {
     pub fn leave_symmetrisation(&mut self) {
         for h in &mut self.hidden {
             h.lambda_api = self.p.lambda_api;
+            h.in_symm = false;
+            if self.symm_bias {
+                h.b_pyr.copy_from_slice(&h.b_pyr_cfg);
+            }
         }
         self.impose_sps();
     }
@@ -586,6 +632,15 @@ impl Microcircuit {
             h.inn.spike(t, t_ref, t_ref_f, rng);
         }
         self.out.pyr.spike(t, t_ref, t_ref_f, rng);
+        if let Some((r, lr)) = self.symm_homeostasis {
+            for h in self.hidden.iter_mut().filter(|h| h.in_symm) {
+                for i in 0..h.pyr.n {
+                    let s = if h.pyr.fired[i] { 1.0 } else { 0.0 };
+                    h.symm_delta[i] += lr * (r - s);
+                    h.b_pyr[i] = h.b_pyr_cfg[i] + h.symm_delta[i];
+                }
+            }
+        }
 
         // 2. PSPs (the spike step included) and membranes.
         self.input.update_psp(t, tau_syn);

@@ -307,6 +307,17 @@ pub struct StudentSpec {
     pub recorded_sample_length: u64,
     /// Keep every spike as (t, population, unit) (`record_all_spks`).
     pub record_spikes: bool,
+    /// Extension (0 in the paper): bias offset of the hidden pyramidal units during
+    /// symmetrisation patterns ([`Microcircuit::set_symmetrisation_offset`]).
+    pub symmetrisation_bias_offset: f64,
+    /// Extension (`None` in the paper: the slot's training input): the value every input
+    /// unit gets during symmetrisation patterns (e.g. −10: silent inputs, an "offline"
+    /// phase in which the hidden units run near their biases, with similar gains).
+    pub symmetrisation_input: Option<f64>,
+    /// Extension (`None` in the paper): (rate in spikes per t_ref, η_h) of the hidden units'
+    /// homeostatic bias offsets during symmetrisation
+    /// ([`Microcircuit::set_symmetrisation_homeostasis`]).
+    pub symmetrisation_homeostasis: Option<(f64, f64)>,
 }
 
 /// Everything a student run produces.
@@ -363,6 +374,26 @@ impl StudentSpec {
         }
         if self.recorded_sample_length == 0 {
             return Err(format!("{s}.recorded_sample_length: must be ≥ 1").into());
+        }
+        if let Some((rate, lr)) = self.symmetrisation_homeostasis {
+            if !(rate > 0.0 && rate < 1.0) {
+                return Err(format!(
+                    "{s}.symmetrization_homeostasis.rate: must be in (0, 1) spikes per t_ref, got {rate}"
+                )
+                .into());
+            }
+            if !(lr >= 0.0 && lr.is_finite()) {
+                return Err(format!(
+                    "{s}.symmetrization_homeostasis.lr: must be a finite number ≥ 0, got {lr}"
+                )
+                .into());
+            }
+        }
+        if self.symmetrisation_input.is_some_and(|v| !v.is_finite()) {
+            return Err(format!("{s}.symmetrization_input: must be a finite number").into());
+        }
+        if !self.symmetrisation_bias_offset.is_finite() {
+            return Err(format!("{s}.symmetrization_bias_offset: must be a finite number").into());
         }
         let len = self.t_pattern * self.net.t_ref as u64;
         if self.net.learning_lag >= len {
@@ -435,6 +466,10 @@ pub fn student(
         spec.set_sps,
         spec.update_down,
     )?;
+    if let Some((rate, lr)) = spec.symmetrisation_homeostasis {
+        net.set_symmetrisation_homeostasis(rate, lr);
+    }
+    net.set_symmetrisation_offset(spec.symmetrisation_bias_offset);
     let mut rec = Recorder::new(&net, &spec.recorded, spec.recorded_sample_length)?;
     let mut rng = NumpyRng::new(spec.poisson_seed);
     let len = spec.t_pattern * spec.net.t_ref as u64;
@@ -465,6 +500,7 @@ pub fn student(
     };
     let (mut loss, mut loss_free) = (0.0, 0.0);
     let mut counts = net.spike_counts();
+    let mut symm_x = vec![0.0; spec.net.dims[0]];
     for n in 0..spec.num_epochs * (e + v) {
         let (epoch, kind, c) = slot_kind(n, e, s, v);
         if c == -(e as i64) {
@@ -476,6 +512,13 @@ pub fn student(
             &spec.validation
         };
         let (x, y) = &set[spec.schedule.index[n]];
+        let x = match (kind, spec.symmetrisation_input) {
+            (Kind::Symmetrisation, Some(v)) => {
+                symm_x.fill(v);
+                &symm_x
+            }
+            _ => x,
+        };
         let (u, free) = run_pattern(
             &mut net,
             &mut rng,
