@@ -419,7 +419,8 @@ pub fn fig6(dir: &OutDir, rep: &MicroReport) -> Result<bool> {
         .unwrap_or_default();
     let fig = Figure {
         title: Some(format!(
-            "Fig 6 — teacher–student learning in a {dims} spiking microcircuit (runs: {})",
+            "{}teacher–student learning in a {dims} spiking microcircuit (runs: {})",
+            if dims == "1-1-1" { "Fig 6 — " } else { "" },
             runs.join(", ")
         )),
         rows: panels.len().div_ceil(cols),
