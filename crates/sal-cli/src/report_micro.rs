@@ -81,6 +81,10 @@ pub struct MicroPoint {
     /// Final mismatch between feedback and forward weights: |B12 − W21| for 1-1-1 nets,
     /// the Frobenius norm ‖B12 − W21ᵀ‖ otherwise (NaN when not available).
     pub feedback_mismatch: f64,
+    /// Largest final ‖W_down(ℓ)‖ / ‖W_up(ℓ+1)‖ (Frobenius) over the hidden layers: ≈ 1 when
+    /// the feedback has the forward weights' scale, ≫ 1 when W_down ran away (NaN when not
+    /// available).
+    pub feedback_norm_ratio: f64,
 }
 
 impl MicroPoint {
@@ -128,6 +132,8 @@ pub struct VariantStats {
     /// Median over runs of the final feedback mismatch (see
     /// [`MicroPoint::feedback_mismatch`]).
     pub feedback_mismatch_median: f64,
+    /// Median over runs of [`MicroPoint::feedback_norm_ratio`].
+    pub feedback_norm_ratio_median: f64,
 }
 
 /// Everything `sal report` needs from the microcircuit sweeps of a directory.
@@ -232,6 +238,22 @@ fn scalar(v: &Json) -> Option<f64> {
     }
 }
 
+/// Frobenius norm.
+fn frobenius(m: &[Vec<f64>]) -> f64 {
+    m.iter().flatten().map(|x| x * x).sum::<f64>().sqrt()
+}
+
+/// Largest ‖B(ℓ)‖ / ‖W_up(ℓ+1)‖ over the hidden layers ℓ = 1, 2, … of `weights_final`.
+fn norm_ratio(weights_final: &Json) -> f64 {
+    (1..)
+        .map_while(|l| {
+            let b = matrix(&weights_final[format!("B{l}{}", l + 1).as_str()])?;
+            let w = matrix(&weights_final[format!("W{}{l}", l + 1).as_str()])?;
+            Some(frobenius(&b) / frobenius(&w))
+        })
+        .fold(f64::NAN, f64::max)
+}
+
 /// ‖B − Wᵀ‖ (Frobenius); NaN if the shapes do not match.
 fn mismatch(b: &[Vec<f64>], w: &[Vec<f64>]) -> f64 {
     let rows = b.len();
@@ -305,6 +327,7 @@ fn parse_point(plan: &Plan, dir: &Path, p: &crate::sweep::Point, m: &Json) -> Mi
         (Some(b), Some(w)) => mismatch(&b, &w),
         _ => f64::NAN,
     };
+    let feedback_norm_ratio = norm_ratio(&weights_final);
     MicroPoint {
         scenario: plan.scenario.clone(),
         sweep_dir: dir.to_path_buf(),
@@ -330,6 +353,7 @@ fn parse_point(plan: &Plan, dir: &Path, p: &crate::sweep::Point, m: &Json) -> Mi
         angle_deg_final,
         final_angles,
         feedback_mismatch,
+        feedback_norm_ratio,
     }
 }
 
@@ -416,6 +440,7 @@ pub fn variant_stats(variant: &str, runs: &[&MicroPoint]) -> VariantStats {
             })
             .collect(),
         feedback_mismatch_median: Quartiles::of(&col(&|r| r.feedback_mismatch)).median,
+        feedback_norm_ratio_median: Quartiles::of(&col(&|r| r.feedback_norm_ratio)).median,
     }
 }
 
@@ -470,7 +495,7 @@ pub fn table_csv(rep: &MicroReport) -> String {
         };
         let _ = write!(csv, ",{p}_q25,{p}_median,{p}_q75");
     }
-    csv.push_str(",feedback_mismatch_median\n");
+    csv.push_str(",feedback_mismatch_median,feedback_norm_ratio_median\n");
     let nan = Quartiles {
         q25: f64::NAN,
         median: f64::NAN,
@@ -493,7 +518,11 @@ pub fn table_csv(rep: &MicroReport) -> String {
             .unwrap_or(nan);
             let _ = write!(csv, ",{:e},{:e},{:e}", q.q25, q.median, q.q75);
         }
-        let _ = writeln!(csv, ",{:e}", v.feedback_mismatch_median);
+        let _ = writeln!(
+            csv,
+            ",{:e},{:e}",
+            v.feedback_mismatch_median, v.feedback_norm_ratio_median
+        );
     }
     csv
 }
@@ -533,6 +562,7 @@ pub fn table_json(rep: &MicroReport) -> Vec<Json> {
                 "final_weights": weights,
                 "final_angle_deg": angles,
                 "feedback_mismatch_median": js(v.feedback_mismatch_median),
+                "feedback_norm_ratio_median": js(v.feedback_norm_ratio_median),
             })
         })
         .collect()
@@ -551,6 +581,7 @@ pub fn point_rows(rep: &MicroReport) -> Vec<Json> {
                 "final_validation_loss": js(p.final_loss),
                 "final_weights": p.weights_final,
                 "final_angle_deg": p.angle_deg_final,
+                "feedback_norm_ratio": js(p.feedback_norm_ratio),
             })
         })
         .collect()
@@ -559,6 +590,20 @@ pub fn point_rows(rep: &MicroReport) -> Vec<Json> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn norm_ratio_is_the_largest_layer_ratio() {
+        let w = serde_json::json!({
+            "B12": [[3.0, 4.0]], "W21": [[1.0], [0.0]],
+            "B23": [[1.0], [1.0]], "W32": [[1.0, 1.0]],
+        });
+        assert_eq!(norm_ratio(&w), 5.0);
+        assert_eq!(
+            norm_ratio(&serde_json::json!({"B12": 2.0, "W21": -4.0})),
+            0.5
+        );
+        assert!(norm_ratio(&serde_json::json!({"W21": 1.0})).is_nan());
+    }
 
     #[test]
     fn mismatch_is_frobenius_of_b_minus_w_transposed() {

@@ -105,6 +105,8 @@ fn report_of_microcircuit_sweeps_draws_fig6_and_tables() {
     // BP's feedback is an exact copy of the forward weight
     let mismatch: f64 = rows[1][col("feedback_mismatch_median")].parse().unwrap();
     assert!(mismatch.abs() < 1e-12, "BP |B12 − W21| = {mismatch}");
+    let ratio: f64 = rows[1][col("feedback_norm_ratio_median")].parse().unwrap();
+    assert!((ratio - 1.0).abs() < 1e-12, "BP |B12| / |W21| = {ratio}");
 
     let v: serde_json::Value = serde_json::from_slice(&first.stdout).expect("--json parses");
     let pts = v.as_array().unwrap();
@@ -129,6 +131,7 @@ fn report_of_microcircuit_sweeps_draws_fig6_and_tables() {
             assert!(p["final_weights"][k].is_number(), "{p}");
         }
         assert!(p["final_angle_deg"]["B12"].is_number(), "{p}");
+        assert!(p["feedback_norm_ratio"].as_f64().unwrap() > 0.0, "{p}");
         assert!(p["coords"].is_object());
     }
 

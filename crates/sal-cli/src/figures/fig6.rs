@@ -334,8 +334,9 @@ fn angle_ticks() -> Vec<(f64, String)> {
         .collect()
 }
 
-/// Fig 6-style panels for bigger networks: loss, feedback angles over epochs, final loss
-/// and final angle distributions.
+/// Fig 6-style panels for bigger networks: loss, feedback angles over epochs, final loss,
+/// final angle distributions and the final scale of the feedback relative to the forward
+/// weights (which exposes W_down run-aways).
 fn angle_panels(rep: &MicroReport) -> Vec<Panel> {
     let keys = rep.angle_keys();
     let epochs = rep.variants.iter().map(|v| v.epochs).max().unwrap_or(0);
@@ -386,6 +387,13 @@ fn angle_panels(rep: &MicroReport) -> Vec<Panel> {
         p.y_ticks = Some(angle_ticks());
         panels.push(p);
     }
+    panels.push(distribution_panel(
+        rep,
+        "final ‖W_down‖ / ‖W_up(next)‖ (largest layer)".into(),
+        "norm ratio (1 = forward scale)",
+        true,
+        |r| r.feedback_norm_ratio,
+    ));
     panels
 }
 
