@@ -43,26 +43,14 @@ pub struct MicroExperiment {
 fn load_reference(path: &Path, index: usize, cfg: &mut MicroConfig) -> Result<ReferenceRun> {
     let name = path.display().to_string();
     let flag = format!("--init {name}");
-    let text =
-        std::fs::read_to_string(path).map_err(|e| CliError::invalid(&flag, e.to_string()))?;
-    let v: Json = serde_json::from_str(&text)
-        .map_err(|e| CliError::invalid(&flag, format!("not valid JSON: {e}")))?;
+    let v = crate::config::read_init_json(path)?;
     let runs = v.get("runs").and_then(Json::as_array).ok_or_else(|| {
         CliError::invalid(
             &flag,
             "no 'runs' list (not a microcircuit initial-conditions file)",
         )
     })?;
-    let run = runs.get(index).ok_or_else(|| {
-        CliError::invalid(
-            "--init-index",
-            format!(
-                "{index} is out of range: {name} has {} runs (0…{})",
-                runs.len(),
-                runs.len().saturating_sub(1)
-            ),
-        )
-    })?;
+    let run = crate::config::init_run(runs, index, &name)?;
     if cfg.network_properties.dims != [1, 1, 1] {
         return Err(CliError::invalid(
             &flag,

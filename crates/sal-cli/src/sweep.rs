@@ -118,6 +118,27 @@ fn family_of(file: &Path, exp_type: Option<&str>) -> Option<&'static str> {
     }
 }
 
+/// A derived initial-conditions file `name` of the reference: in `init_dir` (--init-dir) or
+/// else in `../../derived` next to the scenario `file`, as the spec's folders lie.
+fn derived_file(init_dir: Option<&Path>, file: &Path, name: &str) -> Result<PathBuf> {
+    let dir = match init_dir {
+        Some(d) => d.to_path_buf(),
+        None => file
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join("../../derived"),
+    };
+    dir.join(name).canonicalize().map_err(|_| {
+        CliError::invalid(
+            "--init-dir",
+            format!(
+                "{} not found (the reference's initial conditions; set --init-dir)",
+                dir.join(name).display()
+            ),
+        )
+    })
+}
+
 /// Options of a sweep.
 pub struct SweepSpec<'a> {
     /// Scenario file.
@@ -187,23 +208,11 @@ pub fn plan(spec: &SweepSpec) -> Result<Plan> {
         let variant = exp.variant;
         let reference = exp.config.network_properties.dims == [1, 1, 1];
         let init_path = if reference {
-            let init_dir = match spec.init_dir {
-                Some(d) => d.to_path_buf(),
-                None => file
-                    .parent()
-                    .unwrap_or(Path::new("."))
-                    .join("../../derived"),
-            };
-            let name = format!("microcircuits_{variant}_initial_conditions.json");
-            Some(init_dir.join(&name).canonicalize().map_err(|_| {
-                CliError::invalid(
-                    "--init-dir",
-                    format!(
-                        "{} not found (the reference's initial conditions; set --init-dir)",
-                        init_dir.join(&name).display()
-                    ),
-                )
-            })?)
+            Some(derived_file(
+                spec.init_dir,
+                file,
+                &format!("microcircuits_{variant}_initial_conditions.json"),
+            )?)
         } else {
             None
         };
@@ -263,13 +272,6 @@ pub fn plan(spec: &SweepSpec) -> Result<Plan> {
                 format!("must be 1…20 (got {})", spec.seeds),
             ));
         }
-        let init_dir = match spec.init_dir {
-            Some(d) => d.to_path_buf(),
-            None => file
-                .parent()
-                .unwrap_or(Path::new("."))
-                .join("../../derived"),
-        };
         let (levels, keys, init_file): (Vec<f64>, Vec<&str>, String) = match (fam, v3) {
             ("syn", true) => (
                 vec![0.0, 0.2, 0.4, 0.6, 0.8, 1.0],
@@ -292,15 +294,7 @@ pub fn plan(spec: &SweepSpec) -> Result<Plan> {
                 "ssn_plast_noise_initial_conditions.json".into(),
             ),
         };
-        let init_path = init_dir.join(&init_file).canonicalize().map_err(|_| {
-            CliError::invalid(
-                "--init-dir",
-                format!(
-                    "{} not found (the reference's initial conditions; set --init-dir)",
-                    init_dir.join(&init_file).display()
-                ),
-            )
-        })?;
+        let init_path = derived_file(spec.init_dir, file, &init_file)?;
         let key = keys[0].to_string();
         noise_key = Some(key.clone());
         grids.push((key.clone(), levels.iter().map(|&x| Json::from(x)).collect()));

@@ -78,24 +78,10 @@ pub fn run(args: ReportArgs) -> Result<()> {
                 "asymmetry": {"q25": js(a.q25), "median": js(a.median), "q75": js(a.q75)},
             }));
         }
-        if s.missing > 0 {
-            eprintln!(
-                "warning: {}: {} of {} points not finished; reporting the finished ones",
-                s.plan.scenario,
-                s.missing,
-                s.plan.points.len()
-            );
-        }
+        warn_unfinished(&s.plan, s.missing);
     }
     for s in &micro.sweeps {
-        if s.missing > 0 {
-            eprintln!(
-                "warning: {}: {} of {} points not finished; reporting the finished ones",
-                s.plan.scenario,
-                s.missing,
-                s.plan.points.len()
-            );
-        }
+        warn_unfinished(&s.plan, s.missing);
     }
     let micro_csv = report_micro::table_csv(&micro);
     let micro_table = report_micro::table_json(&micro);
@@ -163,4 +149,15 @@ pub fn run(args: ReportArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// Tells on stderr that a sweep has unfinished points (the report covers the finished ones).
+fn warn_unfinished(plan: &crate::sweep::Plan, missing: usize) {
+    if missing > 0 {
+        eprintln!(
+            "warning: {}: {missing} of {} points not finished; reporting the finished ones",
+            plan.scenario,
+            plan.points.len()
+        );
+    }
 }

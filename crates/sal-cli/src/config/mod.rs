@@ -107,3 +107,30 @@ pub fn parse<T: DeserializeOwned>(value: Value, source: &str) -> Result<T> {
         CliError::invalid(name, inner)
     })
 }
+
+/// Reads a derived initial-conditions file given with `--init` (errors name `--init PATH`).
+pub fn read_init_json(path: &Path) -> Result<serde_json::Value> {
+    let flag = format!("--init {}", path.display());
+    let text =
+        std::fs::read_to_string(path).map_err(|e| CliError::invalid(&flag, e.to_string()))?;
+    serde_json::from_str(&text)
+        .map_err(|e| CliError::invalid(&flag, format!("not valid JSON: {e}")))
+}
+
+/// Run `index` of the `runs` list of an initial-conditions file (`name` for the message).
+pub fn init_run<'a>(
+    runs: &'a [serde_json::Value],
+    index: usize,
+    name: &str,
+) -> Result<&'a serde_json::Value> {
+    runs.get(index).ok_or_else(|| {
+        CliError::invalid(
+            "--init-index",
+            format!(
+                "{index} is out of range: {name} has {} runs (0…{})",
+                runs.len(),
+                runs.len().saturating_sub(1)
+            ),
+        )
+    })
+}

@@ -322,21 +322,9 @@ impl SsnConfig {
 /// `{"runs": [...]}` or a single run object) and checks it against N.
 pub fn load_initial_conditions(path: &Path, index: usize, n: usize) -> Result<InitialConditions> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| CliError::invalid(format!("--init {name}"), e.to_string()))?;
-    let v: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| CliError::invalid(format!("--init {name}"), format!("not valid JSON: {e}")))?;
+    let v = super::read_init_json(path)?;
     let run = match v.get("runs").and_then(|r| r.as_array()) {
-        Some(runs) => runs.get(index).ok_or_else(|| {
-            CliError::invalid(
-                "--init-index",
-                format!(
-                    "{index} is out of range: {name} has {} runs (0…{})",
-                    runs.len(),
-                    runs.len().saturating_sub(1)
-                ),
-            )
-        })?,
+        Some(runs) => super::init_run(runs, index, &name)?,
         None if index == 0 => &v,
         None => {
             return Err(CliError::invalid(

@@ -295,8 +295,8 @@ fn distribution_panel(
     p
 }
 
-/// Fig 6 panels for the 1-1-1 network.
-fn tiny_panels(rep: &MicroReport) -> Vec<Panel> {
+/// Fig 6c's first panel: final validation loss per variant (log y).
+fn final_loss_panel(rep: &MicroReport) -> Panel {
     let mut loss = distribution_panel(
         rep,
         "final validation loss".into(),
@@ -305,6 +305,12 @@ fn tiny_panels(rep: &MicroReport) -> Vec<Panel> {
         |r| r.final_loss,
     );
     loss.tag = Some("c".into());
+    loss
+}
+
+/// Fig 6 panels for the 1-1-1 network.
+fn tiny_panels(rep: &MicroReport) -> Vec<Panel> {
+    let loss = final_loss_panel(rep);
     let weight = |k: &str| {
         let mut p = distribution_panel(
             rep,
@@ -366,14 +372,7 @@ fn angle_panels(rep: &MicroReport) -> Vec<Panel> {
             );
         }
     }
-    let mut loss = distribution_panel(
-        rep,
-        "final validation loss".into(),
-        "validation loss (nudged output)",
-        true,
-        |r| r.final_loss,
-    );
-    loss.tag = Some("c".into());
+    let loss = final_loss_panel(rep);
     let mut panels = vec![loss_panel(rep), angles, loss];
     for k in &keys {
         let mut p = distribution_panel(
