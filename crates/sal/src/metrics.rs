@@ -52,6 +52,69 @@ pub fn nanquantile(xs: &[f64], q: f64) -> f64 {
     quantile(&v, q)
 }
 
+/// How well a feedback matrix B matches the forward weights W it should transport (spec
+/// `deep.md` §1.6; both flattened in the same element order, e.g. W_(k+1) and B_kᵀ).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Alignment {
+    /// Angle between W and B seen as vectors, in degrees: arccos(⟨w, b⟩ / (‖w‖·‖b‖)),
+    /// clamped to [−1, 1] before the arccos (0° = parallel, 90° = orthogonal; NaN if either
+    /// is zero).
+    pub angle_deg: f64,
+    /// Unbiased sample variance (divide by n − 1) of the elements of W − B.
+    pub var: f64,
+    /// Pearson correlation of the elements of W and B.
+    pub corrcoef: f64,
+    /// Mean over the elements of sign(W)·sign(B), with sign(0) = 0.
+    pub sign: f64,
+}
+
+/// Angle in degrees between two equal-length vectors (see [`Alignment::angle_deg`]).
+pub fn angle_deg(w: &[f64], b: &[f64]) -> f64 {
+    assert_eq!(w.len(), b.len(), "angle_deg: lengths differ");
+    let (mut wb, mut ww, mut bb) = (0.0, 0.0, 0.0);
+    for (x, y) in w.iter().zip(b) {
+        wb += x * y;
+        ww += x * x;
+        bb += y * y;
+    }
+    let c = wb / (ww.sqrt() * bb.sqrt());
+    c.clamp(-1.0, 1.0).acos().to_degrees()
+}
+
+/// The four alignment measures of W and its feedback B (flattened alike).
+pub fn alignment(w: &[f64], b: &[f64]) -> Alignment {
+    assert_eq!(w.len(), b.len(), "alignment: lengths differ");
+    let n = w.len() as f64;
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / n;
+    let (mw, mb) = (mean(w), mean(b));
+    let md = mw - mb;
+    let (mut cov, mut vw, mut vb, mut vd, mut sign) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    for (x, y) in w.iter().zip(b) {
+        let (dx, dy) = (x - mw, y - mb);
+        cov += dx * dy;
+        vw += dx * dx;
+        vb += dy * dy;
+        let d = (x - y) - md;
+        vd += d * d;
+        let sg = |v: f64| {
+            if v > 0.0 {
+                1.0
+            } else if v < 0.0 {
+                -1.0
+            } else {
+                0.0
+            }
+        };
+        sign += sg(*x) * sg(*y);
+    }
+    Alignment {
+        angle_deg: angle_deg(w, b),
+        var: vd / (n - 1.0),
+        corrcoef: cov / (vw.sqrt() * vb.sqrt()),
+        sign: sign / n,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,5 +128,24 @@ mod tests {
         assert!(median(&[]).is_nan());
         assert_eq!(quantile(&[1.0, f64::INFINITY, 2.0], 0.5), 2.0);
         assert_eq!(nanquantile(&[1.0, f64::NAN, 3.0], 0.5), 2.0);
+    }
+
+    #[test]
+    fn alignment_measures() {
+        // Hand-computed: w = (1, 2, 3, 0), b = (2, 4, 6, 0) → parallel, corr 1, sign 3/4;
+        // W − B = (−1, −2, −3, 0): mean −1.5, Σd² = 0.25 + 0.25 + 2.25 + 2.25 = 5 → var 5/3.
+        let a = alignment(&[1.0, 2.0, 3.0, 0.0], &[2.0, 4.0, 6.0, 0.0]);
+        assert!(a.angle_deg.abs() < 1e-6);
+        assert!((a.corrcoef - 1.0).abs() < 1e-15);
+        assert_eq!(a.sign, 0.75);
+        assert!((a.var - 5.0 / 3.0).abs() < 1e-15);
+        // Orthogonal, anti-correlated signs.
+        let o = alignment(&[1.0, 0.0], &[0.0, -1.0]);
+        assert!((o.angle_deg - 90.0).abs() < 1e-12);
+        assert_eq!(o.sign, 0.0);
+        let anti = alignment(&[1.0, -1.0, 2.0], &[-1.0, 1.0, -2.0]);
+        assert!((anti.angle_deg - 180.0).abs() < 1e-6);
+        assert!((anti.corrcoef + 1.0).abs() < 1e-15);
+        assert_eq!(anti.sign, -1.0);
     }
 }

@@ -122,14 +122,7 @@ pub fn angle_deg(a: &Mat, b: &Mat) -> f64 {
         (b.rows, b.cols),
         "angle_deg: shapes differ"
     );
-    let (mut ab, mut aa, mut bb) = (0.0, 0.0, 0.0);
-    for (x, y) in a.data.iter().zip(&b.data) {
-        ab += x * y;
-        aa += x * x;
-        bb += y * y;
-    }
-    let c = ab / (aa.sqrt() * bb.sqrt());
-    c.clamp(-1.0, 1.0).acos().to_degrees()
+    crate::metrics::angle_deg(&a.data, &b.data)
 }
 
 /// Learning rates of one layer (entry ℓ−1 of the file's `lr` list).
