@@ -9,6 +9,7 @@
 //! from a master seed (see [`rng`]).
 #![warn(missing_docs)]
 
+pub mod control;
 pub mod conventions;
 pub mod dale;
 pub mod engine;

@@ -18,32 +18,40 @@
 mod network;
 mod protocol;
 
+use crate::control::Halt;
+
 pub use network::{Microcircuit, MovingAverage, Quantity};
 pub use protocol::{
     Kind, RunResult, Schedule, StudentSpec, TargetSets, TeacherSpec, draw_initial_weights,
-    draw_schedule, slot_kind, student, teacher,
+    draw_schedule, slot_kind, student, teacher, teacher_with,
 };
 
-/// An invalid microcircuit set-up: `field` names the offending parameter by its key path in
-/// the reference's YAML files (e.g. `network_properties.dims`), `reason` says what is wrong.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {reason}")]
-pub struct MicroError {
-    /// The offending parameter (YAML key path).
-    pub field: String,
-    /// What is wrong with it.
-    pub reason: String,
+/// Why a microcircuit could not be set up or run.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum MicroError {
+    /// An invalid set-up: `field` names the offending parameter by its key path in the
+    /// reference's YAML files (e.g. `network_properties.dims`), `reason` says what is wrong.
+    #[error("{field}: {reason}")]
+    Invalid {
+        /// The offending parameter (YAML key path).
+        field: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The run was interrupted, or a weight or membrane became non-finite.
+    #[error(transparent)]
+    Halt(#[from] Halt),
 }
 
 impl From<String> for MicroError {
     /// From a "field: reason" message.
     fn from(m: String) -> Self {
         match m.split_once(": ") {
-            Some((f, r)) => MicroError {
+            Some((f, r)) => MicroError::Invalid {
                 field: f.to_string(),
                 reason: r.to_string(),
             },
-            None => MicroError {
+            None => MicroError::Invalid {
                 field: "microcircuit".into(),
                 reason: m,
             },
@@ -169,6 +177,30 @@ impl NetParams {
     /// Number of layers L+1.
     pub fn n_layers(&self) -> usize {
         self.dims.len()
+    }
+
+    /// Plastic synapses of one network: W_up of every layer plus, per hidden layer, W_down and
+    /// its interneuron copies W_ip and W_pi.
+    pub fn synapses(&self) -> u64 {
+        let d: Vec<u64> = self.dims.iter().map(|&x| x as u64).collect();
+        let l = d.len().saturating_sub(1);
+        let up: u64 = (1..=l).map(|k| d[k] * d[k - 1]).sum();
+        let down: u64 = (1..l).map(|k| d[k] * d[k + 1]).sum();
+        up + 3 * down
+    }
+
+    /// Bytes a teacher–student run of `epochs` epochs holds at its peak, estimated from the
+    /// synapses and the per-unit state: the teacher's and the student's networks, the initial
+    /// weights, one weight snapshot per epoch (kept for the result), and per unit the
+    /// moving-average windows and spike histories (8 bytes per number).
+    pub fn memory_estimate(&self, epochs: usize) -> u64 {
+        let w = self.dims.iter().map(|&x| x as u64).collect::<Vec<_>>();
+        let l = w.len().saturating_sub(1);
+        let weights: u64 = (1..=l).map(|k| w[k] * w[k - 1]).sum::<u64>()
+            + (1..l).map(|k| w[k] * w[k + 1]).sum::<u64>();
+        let units: u64 = w.iter().sum::<u64>() + (1..l).map(|k| w[k + 1]).sum::<u64>();
+        let per_unit = 2 * self.size_moving_average as u64 + self.n_last_spks as u64 + 16;
+        8 * (2 * self.synapses() + (epochs as u64 + 2) * weights + 2 * units * per_unit)
     }
 
     /// Checks shapes and values; the message names the offending field.

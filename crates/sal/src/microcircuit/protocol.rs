@@ -3,6 +3,7 @@
 
 use super::network::{Microcircuit, Quantity};
 use super::{Mat, MicroError, NetParams, Weights};
+use crate::control::{Flow, Halt, check_finite, tick};
 use crate::rng_numpy::NumpyRng;
 
 /// What a pattern slot does.
@@ -252,6 +253,17 @@ pub fn teacher(
     training: &[Vec<f64>],
     validation: &[Vec<f64>],
 ) -> Result<TargetSets, MicroError> {
+    teacher_with(spec, training, validation, &mut |_| {})
+}
+
+/// [`teacher`] with a progress callback: `progress(steps)` after every pattern; it may stop
+/// the run ([`crate::control`]). A non-finite output stops it with [`Halt::NonFinite`].
+pub fn teacher_with<R: Flow>(
+    spec: &TeacherSpec,
+    training: &[Vec<f64>],
+    validation: &[Vec<f64>],
+    progress: &mut impl FnMut(u64) -> R,
+) -> Result<TargetSets, MicroError> {
     let mut w = spec.weights.clone();
     for d in &mut w.down {
         d.data.fill(0.0);
@@ -260,13 +272,22 @@ pub fn teacher(
     let mut rng = NumpyRng::new(spec.poisson_seed);
     let len = spec.t_pattern * spec.net.t_ref as u64;
     let lag = spec.net.learning_lag;
-    let mut run = |xs: &[Vec<f64>]| -> Vec<Vec<f64>> {
-        xs.iter()
-            .map(|x| run_pattern(&mut net, &mut rng, x, None, Kind::Training, len, lag, None).0)
-            .collect()
+    let mut run = |xs: &[Vec<f64>], set: &str| -> Result<Vec<Vec<f64>>, MicroError> {
+        let mut out = Vec::with_capacity(xs.len());
+        for (i, x) in xs.iter().enumerate() {
+            let u = run_pattern(&mut net, &mut rng, x, None, Kind::Training, len, lag, None).0;
+            check_finite(
+                &u,
+                |k| format!("teacher output unit {k}"),
+                || format!("{set} pattern {i}"),
+            )?;
+            out.push(u);
+            tick(progress, len)?;
+        }
+        Ok(out)
     };
-    let tr = run(training);
-    let va = run(validation);
+    let tr = run(training, "training")?;
+    let va = run(validation, "validation")?;
     Ok((tr, va))
 }
 
@@ -451,11 +472,34 @@ impl StudentSpec {
     }
 }
 
-/// Runs a student (`microcircuits.md` §2–3, §4.2); `progress(epoch)` is called after every
-/// finished epoch.
-pub fn student(
+/// Checks every weight of `w` (the message names the matrix, the layer and the entry).
+fn check_weights(w: &Weights, at: &dyn Fn() -> String) -> Result<(), Halt> {
+    for (name, mats, off) in [("W_up", &w.up, 1), ("W_down", &w.down, 1)] {
+        for (k, m) in mats.iter().enumerate() {
+            check_finite(
+                &m.data,
+                |i| {
+                    format!(
+                        "{name} of layer {} [{}][{}]",
+                        k + off,
+                        i / m.cols.max(1),
+                        i % m.cols.max(1)
+                    )
+                },
+                at,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs a student (`microcircuits.md` §2–3, §4.2); `progress(steps)` is called after every
+/// pattern with the steps it took and may stop the run ([`crate::control`]). A weight or
+/// output membrane that becomes non-finite stops the run with [`Halt::NonFinite`] naming it
+/// and the pattern slot.
+pub fn student<R: Flow>(
     spec: &StudentSpec,
-    progress: &mut dyn FnMut(usize),
+    progress: &mut impl FnMut(u64) -> R,
 ) -> Result<RunResult, MicroError> {
     spec.check()?;
     let mut net = Microcircuit::new(
@@ -538,6 +582,10 @@ pub fn student(
                 .collect(),
         );
         counts = now;
+        let at = || format!("pattern slot {n} (epoch {epoch})");
+        check_finite(&u, |k| format!("output membrane u[{k}]"), at)?;
+        check_weights(net.weights(), &at)?;
+        tick(progress, len)?;
         if kind == Kind::Validation {
             if c == 0 {
                 loss = 0.0;
@@ -550,7 +598,6 @@ pub fn student(
             if c == v as i64 - 1 {
                 res.validation_loss.push(loss / v as f64);
                 res.validation_loss_free.push(loss_free / v as f64);
-                progress(epoch);
             }
         }
         res.outputs.push(u);

@@ -5,6 +5,7 @@
 use super::boltzmann::{BoltzmannError, asymmetry, coactivation, distribution, dkl};
 use super::init::InitialConditions;
 use super::states::StateSampler;
+use crate::control::{ControlFlow, Flow, Halt, check_finite};
 use crate::conventions::Conventions;
 use crate::engine::{AnyEngine, Engine, EngineKind, Network};
 use crate::pairing::OrderedPairSums;
@@ -166,15 +167,42 @@ pub fn sleep(
     }
 }
 
+/// Why a training run failed.
+#[derive(Debug, thiserror::Error)]
+pub enum TrainError {
+    /// The target Boltzmann distribution cannot be built.
+    #[error(transparent)]
+    Target(#[from] BoltzmannError),
+    /// Interrupted, or a weight, bias or update became non-finite.
+    #[error(transparent)]
+    Halt(#[from] Halt),
+}
+
 /// Trains from `ic` with simulation seed `seed`; `progress(step)` is called after every
-/// iteration. Deterministic: the same inputs give bit-identical records.
-pub fn train(
+/// iteration and may stop the run ([`crate::control`]). Deterministic: the same inputs give
+/// bit-identical records. A non-finite initial parameter, or a weight or bias that becomes
+/// non-finite through an update (checked before clipping, so an overflowing learning rate
+/// is caught), stops the run with [`Halt::NonFinite`] naming the entry and the iteration.
+pub fn train<R: Flow>(
     p: &TrainParams,
     ic: &InitialConditions,
     seed: u64,
-    progress: &mut dyn FnMut(usize),
-) -> Result<Record, BoltzmannError> {
+    progress: &mut impl FnMut(usize) -> R,
+) -> Result<Record, TrainError> {
     let n = p.n;
+    let at_start = || "the start (initial conditions)".to_string();
+    check_finite(
+        &ic.w_init,
+        |i| format!("initial weight W[{}][{}]", i / n, i % n),
+        at_start,
+    )?;
+    check_finite(&ic.b_init, |i| format!("initial bias b[{i}]"), at_start)?;
+    check_finite(
+        &ic.w_target,
+        |i| format!("target weight W*[{}][{}]", i / n, i % n),
+        at_start,
+    )?;
+    check_finite(&ic.b_target, |i| format!("target bias b*[{i}]"), at_start)?;
     let target = distribution(&ic.w_target, &ic.b_target)?;
     let (c_star, m_star) = coactivation(&target, n);
     // Hebbian target: C* (v2) or (C*·F)/t_ref with F = ½(A+τ+ + A−τ−) of the Hebbian rule (v3).
@@ -223,6 +251,9 @@ pub fn train(
                 *w += p.lr_symm * s;
             }
         }
+        let at = || format!("iteration {step}");
+        check_finite(&w, |i| format!("weight W[{}][{}]", i / n, i % n), at)?;
+        check_finite(&b, |i| format!("bias b[{i}]"), at)?;
         w.iter_mut().for_each(|x| *x = x.clamp(-p.max_w, p.max_w));
         b.iter_mut().for_each(|x| *x = x.clamp(-p.max_b, p.max_b));
         if p.protocol == Protocol::V3 {
@@ -238,7 +269,9 @@ pub fn train(
             rec.biases.push(b.clone());
             rec.distributions.push(st.q);
         }
-        progress(step);
+        if let ControlFlow::Break(()) = progress(step).flow() {
+            return Err(Halt::Interrupted.into());
+        }
     }
     Ok(rec)
 }
