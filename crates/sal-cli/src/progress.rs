@@ -1,11 +1,25 @@
-//! Progress reporting: a bar on a terminal, periodic lines otherwise (logs, CI, batch jobs).
+//! Progress display: a bar on a terminal, periodic lines otherwise (logs, CI, batch jobs).
 
 use indicatif::{ProgressBar, ProgressStyle};
+use sal_experiments::progress::{Progress, Reporter};
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
+/// Shows tasks on standard error (nothing when `quiet`).
+#[derive(Debug, Clone, Copy)]
+pub struct Term {
+    /// Show nothing.
+    pub quiet: bool,
+}
+
+impl Reporter for Term {
+    fn task(&self, label: &str, total: u64, unit: &str) -> Box<dyn Progress> {
+        Box::new(Bar::new(label, total, unit, self.quiet))
+    }
+}
+
 /// Progress of a long computation measured in abstract units (e.g. simulated steps).
-pub struct Progress {
+pub struct Bar {
     bar: Option<ProgressBar>,
     label: String,
     total: u64,
@@ -16,24 +30,24 @@ pub struct Progress {
     quiet: bool,
 }
 
-impl Progress {
+impl Bar {
     /// A progress reporter for `total` units. `quiet` silences it.
-    pub fn new(label: &str, total: u64, unit: &str, quiet: bool) -> Progress {
+    pub fn new(label: &str, total: u64, unit: &str, quiet: bool) -> Bar {
         let bar = if !quiet && std::io::stderr().is_terminal() {
             let b = ProgressBar::new(total);
             b.set_style(
                 ProgressStyle::with_template(&format!(
-                    "{{msg}} [{{bar:40.cyan/blue}}] {{percent:>3}}% {{human_pos}}/{{human_len}} {unit} ({{eta}} left)"
+                    "{{prefix}} [{{bar:40.cyan/blue}}] {{percent:>3}}% {{human_pos}}/{{human_len}} {unit} ({{eta}} left) {{msg}}"
                 ))
                 .expect("valid template")
                 .progress_chars("=> "),
             );
-            b.set_message(label.to_string());
+            b.set_prefix(label.to_string());
             Some(b)
         } else {
             None
         };
-        Progress {
+        Bar {
             bar,
             label: label.to_string(),
             total: total.max(1),
@@ -44,9 +58,10 @@ impl Progress {
             quiet,
         }
     }
+}
 
-    /// Adds `units` of completed work.
-    pub fn inc(&mut self, units: u64) {
+impl Progress for Bar {
+    fn inc(&mut self, units: u64) {
         self.done += units;
         if let Some(b) = &self.bar {
             b.set_position(self.done);
@@ -73,8 +88,13 @@ impl Progress {
         }
     }
 
-    /// Finishes the bar.
-    pub fn finish(&self) {
+    fn message(&mut self, msg: &str) {
+        if let Some(b) = &self.bar {
+            b.set_message(msg.to_string());
+        }
+    }
+
+    fn finish(&mut self) {
         if let Some(b) = &self.bar {
             b.finish_and_clear();
         }

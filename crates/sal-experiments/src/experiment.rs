@@ -1,158 +1,291 @@
-//! Running one experiment into a run directory (shared by `sal run` and `sal sweep`): a
-//! spiking sampling network (this module) or a cortical microcircuit ([`crate::micro`]),
-//! chosen by the file's content.
+//! One experiment abstraction and one registry of experiment kinds.
+//!
+//! A parameter file is recognised by the first [`Kind`] in [`KINDS`] that claims it, validated
+//! into an [`Experiment`], run into an [`Outcome`] (values, no files), and written into a run
+//! directory by [`run_into`]: `config.resolved.yaml` (everything that decides the run, so that
+//! `sal run DIR/config.resolved.yaml` reproduces it), `metrics.json`, `arrays.npz` and
+//! `run.json` (provenance and timing). Figures are drawn afterwards by `sal-plot`, so a figure
+//! that cannot be drawn never costs a result.
+//!
+//! A new kind of experiment implements [`Kind`], [`Experiment`] and [`Outcome`] and adds
+//! itself to [`KINDS`]; `sal run`, `sal sweep`, `sal report`, the Python package and the
+//! benchmarks then reach it without further changes.
 
-use crate::config::ssn::{SsnConfig, load_initial_conditions};
-use crate::config::{apply_set, load_yaml, parse};
-use crate::error::{CliError, Result};
-use crate::out::OutDir;
-use crate::progress::Progress;
-use sal::sampling::init::{InitialConditions, draw};
-use sal::sampling::training::{Protocol, Record, train};
-use serde_json::json;
+use crate::config::{get_path, load_yaml};
+use crate::error::{Error, Result};
+use crate::out::{Array, OutDir};
+use crate::progress::Ctx;
+use crate::provenance::{Provenance, now_rfc3339};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value as Json, json};
+use serde_norway::Value;
+use std::any::Any;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-/// Where a run's initial conditions come from.
-#[derive(Debug, Clone, PartialEq)]
-pub enum InitSource {
-    /// Drawn with our generator from `seed.distr` / `seed.init`.
-    Drawn,
-    /// Run `index` of a derived initial-conditions file.
-    File {
-        /// The JSON file.
-        path: PathBuf,
-        /// The run index.
-        index: usize,
-    },
+/// Initial conditions taken from a file: run `index` of `file` (`--init FILE --init-index K`).
+/// Recorded in `config.resolved.yaml` as `initial_conditions` with the file's SHA-256, so the
+/// run directory says exactly where its start came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InitRef {
+    /// The file (absolute path).
+    pub file: PathBuf,
+    /// Run index in the file.
+    #[serde(default)]
+    pub index: usize,
+    /// SHA-256 of the file's content when the run was set up (checked when present).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// The path as the user gave it (shown in `metrics.json`); `file` when read from a
+    /// configuration.
+    #[serde(skip)]
+    pub given: PathBuf,
 }
 
-/// A validated sampling-network experiment.
-#[derive(Debug, Clone)]
-pub struct SsnExperiment {
-    /// The resolved configuration.
-    pub config: SsnConfig,
-    /// Its initial conditions.
-    pub init: InitialConditions,
-    /// Their source.
-    pub init_source: InitSource,
-    /// Name of the scenario (exp_type or file stem).
-    pub name: String,
-}
-
-/// Any experiment `sal run` / `sal sweep` can run.
-#[derive(Debug, Clone)]
-pub enum Experiment {
-    /// A spiking sampling network (Fig 4/5).
-    Ssn(Box<SsnExperiment>),
-    /// A cortical microcircuit teacher–student run (Fig 6).
-    Micro(Box<crate::micro::MicroExperiment>),
-}
-
-impl Experiment {
-    /// Scenario name.
-    pub fn name(&self) -> &str {
-        match self {
-            Experiment::Ssn(e) => &e.name,
-            Experiment::Micro(e) => &e.name,
-        }
+impl InitRef {
+    /// A reference to run `index` of `file`, with the file's current hash.
+    pub fn new(file: &Path, index: usize) -> Result<InitRef> {
+        let abs = file
+            .canonicalize()
+            .map_err(|e| Error::invalid(format!("--init {}", file.display()), e.to_string()))?;
+        Ok(InitRef {
+            sha256: Some(crate::provenance::sha256_file(&abs)?),
+            file: abs,
+            index,
+            given: file.to_path_buf(),
+        })
     }
 
-    /// Simulated steps of the run.
-    pub fn total_steps(&self) -> u64 {
-        match self {
-            Experiment::Ssn(e) => e.config.train_params().total_steps(),
-            Experiment::Micro(e) => e.total_steps(),
-        }
-    }
-
-    /// The resolved configuration as YAML.
-    pub fn resolved_yaml(&self) -> String {
-        match self {
-            Experiment::Ssn(e) => resolved_yaml(&e.config),
-            Experiment::Micro(e) => e.resolved_yaml(),
-        }
-    }
-
-    /// Runs into `dir`; returns a one-line summary of the final values.
-    pub fn run_into(&self, dir: &OutDir, figures: bool, quiet: bool) -> Result<String> {
-        match self {
-            Experiment::Ssn(e) => {
-                let rec = run_into(e, dir, figures, quiet)?;
-                let last = rec.dkl.len().saturating_sub(1);
-                Ok(format!(
-                    "final D_KL {:.4e}, asymmetry {:.4e} ({} validation points)",
-                    rec.dkl.get(last).copied().unwrap_or(f64::NAN),
-                    rec.asymmetry.get(last).copied().unwrap_or(f64::NAN),
-                    rec.dkl.len()
-                ))
-            }
-            Experiment::Micro(e) => {
-                let res = crate::micro::run_into(e, dir, figures, quiet)?;
-                let w = res.epoch_weights.last().expect("final weights");
-                let angles = w.feedback_angles();
-                Ok(format!(
-                    "final validation loss {:.4e} (free output {:.4e}), feedback angle(s) {}",
-                    res.validation_loss.last().copied().unwrap_or(f64::NAN),
-                    res.validation_loss_free.last().copied().unwrap_or(f64::NAN),
-                    angles
-                        .iter()
-                        .map(|a| format!("{a:.1}°"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
+    /// Checks that the file still has the recorded content.
+    pub fn verify(&self) -> Result<()> {
+        if let Some(h) = &self.sha256 {
+            let now = crate::provenance::sha256_file(&self.file)?;
+            if &now != h {
+                return Err(Error::invalid(
+                    format!("initial_conditions.file {}", self.file.display()),
+                    "its content changed since this configuration was written (SHA-256 differs)",
+                ));
             }
         }
+        Ok(())
     }
 }
 
-/// Loads `file`, applies `sets` and validates (sampling network or microcircuit, by the
-/// file's keys); loads the initial conditions. Any error names the file, key or flag;
-/// nothing is written.
-pub fn prepare(file: &Path, sets: &[String], init: Option<(&Path, usize)>) -> Result<Experiment> {
-    let value = load_yaml(file)?;
-    if crate::config::get_path(&value, "network_properties").is_some() {
-        return crate::micro::prepare(file, value, sets, init)
-            .map(|m| Experiment::Micro(Box::new(m)));
-    }
-    prepare_ssn(file, value, sets, init).map(|e| Experiment::Ssn(Box::new(e)))
+/// Resource limits a run must fit in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes of memory a run may use (estimated from synapses, state and recorders before
+    /// it starts). Default: 80 % of this machine's memory.
+    pub memory: u64,
 }
 
-fn prepare_ssn(
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            memory: crate::provenance::default_memory_limit(),
+        }
+    }
+}
+
+impl Limits {
+    /// Refuses `bytes` above the memory limit, naming `key` (the setting that decides the
+    /// size) and `what` (what would be that big).
+    pub fn check_memory(&self, bytes: u64, key: &str, what: &str) -> Result<()> {
+        if bytes > self.memory {
+            return Err(Error::invalid(
+                key,
+                format!(
+                    "{what} would need about {} of memory, more than the limit of {} (--max-memory; default 80 % of this machine's memory)",
+                    crate::provenance::human_bytes(bytes),
+                    crate::provenance::human_bytes(self.memory)
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A kind of experiment: which files it reads and how it validates them.
+pub trait Kind: Sync {
+    /// Short name recorded in run directories and sweep plans (`ssn`, `microcircuit`, …).
+    fn name(&self) -> &'static str;
+
+    /// Whether a parameter file (before overrides) is of this kind.
+    fn recognises(&self, value: &Value) -> bool;
+
+    /// Validates `value` (the file's content, read from `file`) with the `--set` overrides
+    /// `sets` and optional initial conditions into an experiment. Errors name the key.
+    /// A run whose estimated memory exceeds `limits.memory` is refused here, before anything
+    /// large is allocated, with an error naming the key that decides the size.
+    fn prepare(
+        &self,
+        file: &Path,
+        value: Value,
+        sets: &[String],
+        init: Option<InitRef>,
+        limits: &Limits,
+    ) -> Result<Box<dyn Experiment>>;
+
+    /// The reference's grid for `sal sweep --paper` (noise levels, seeds, initial
+    /// conditions), if this kind has one.
+    fn paper_grid(&self, req: &PaperRequest) -> Result<PaperGrid> {
+        Err(Error::invalid(
+            "--paper",
+            format!(
+                "{} has no reference grid ({} experiments)",
+                req.file.display(),
+                self.name()
+            ),
+        ))
+    }
+}
+
+/// What `sal sweep --paper` asks a kind for.
+pub struct PaperRequest<'a> {
+    /// The scenario file (canonical).
+    pub file: &'a Path,
+    /// The file's raw content.
+    pub raw: &'a Value,
+    /// The experiment of the file with the sweep's overrides.
+    pub experiment: &'a dyn Experiment,
+    /// Seed indices per grid point.
+    pub seeds: usize,
+    /// Where the derived initial-condition files are (`--init-dir`).
+    pub init_dir: Option<&'a Path>,
+}
+
+/// One base point of a paper grid: overrides, initial conditions and grid coordinates.
+#[derive(Debug, Clone)]
+pub struct PaperBase {
+    /// `--set` overrides of this point.
+    pub sets: Vec<String>,
+    /// Initial conditions (file, run index).
+    pub init: Option<(PathBuf, usize)>,
+    /// Coordinates for reports (key → value).
+    pub coords: serde_json::Map<String, Json>,
+}
+
+/// The reference's grid of a scenario.
+#[derive(Debug, Clone)]
+pub struct PaperGrid {
+    /// The axes (key, values), outermost first, for reports.
+    pub grids: Vec<(String, Vec<Json>)>,
+    /// The key holding the noise level in the coordinates, if any.
+    pub noise_key: Option<String>,
+    /// One entry per point, in grid order.
+    pub bases: Vec<PaperBase>,
+}
+
+/// A validated experiment, ready to run.
+pub trait Experiment: Send + Sync + std::fmt::Debug {
+    /// The kind's name ([`Kind::name`]).
+    fn kind(&self) -> &'static str;
+    /// The scenario name (exp_type or file stem).
+    fn name(&self) -> &str;
+    /// Units of work of the run (simulated steps, or images for a ConvNet), for progress bars
+    /// and `--dry-run` estimates.
+    fn total_work(&self) -> u64;
+    /// What [`Experiment::total_work`] counts.
+    fn work_unit(&self) -> &'static str {
+        "steps"
+    }
+    /// The resolved configuration as YAML: every default explicit and the initial conditions
+    /// included, so it runs again to the same result.
+    fn resolved_yaml(&self) -> String;
+    /// The files the run reads besides the parameter file (initial conditions, datasets), as
+    /// (role, path), for the provenance hashes.
+    fn input_files(&self) -> Vec<(String, PathBuf)> {
+        Vec::new()
+    }
+    /// The simulation engine, where there is a choice (recorded in `run.json`).
+    fn engine(&self) -> Option<String> {
+        None
+    }
+    /// Runs the experiment: values only, no files.
+    fn run(&self, ctx: &Ctx) -> Result<Box<dyn Outcome>>;
+    /// For downcasting (figures are drawn per kind by `sal-plot`).
+    fn as_any(&self) -> &dyn Any;
+}
+
+/// The result of a run, before it is written.
+pub trait Outcome: Send + Sync {
+    /// A one-line summary of the final values.
+    fn summary(&self) -> String;
+    /// `metrics.json`.
+    fn metrics(&self) -> Json;
+    /// The arrays of `arrays.npz`, in file order.
+    fn arrays(&self) -> Result<Vec<Array>>;
+    /// Simulated steps (for `run.json`'s `steps_per_s`), if the run counts steps.
+    fn simulated_steps(&self) -> Option<u64> {
+        None
+    }
+    /// For downcasting (figures are drawn per kind by `sal-plot`).
+    fn as_any(&self) -> &dyn Any;
+}
+
+/// The kinds `sal` knows, most specific first (the first that recognises a file takes it).
+pub static KINDS: &[&dyn Kind] = &[&crate::micro::MicroKind, &crate::ssn::SsnKind];
+
+/// The kind called `name`.
+pub fn kind(name: &str) -> Option<&'static dyn Kind> {
+    KINDS.iter().copied().find(|k| k.name() == name)
+}
+
+/// The kind of a parameter file's content.
+pub fn kind_of(value: &Value) -> &'static dyn Kind {
+    KINDS
+        .iter()
+        .copied()
+        .find(|k| k.recognises(value))
+        .expect("the last kind accepts every file")
+}
+
+/// Loads `file`, applies `sets` and validates it with the kind that recognises it; `init`
+/// gives initial conditions from a file (it overrides an `initial_conditions` key of the
+/// file). Any error names the file, key or flag; nothing is written.
+pub fn prepare(
     file: &Path,
-    mut value: serde_norway::Value,
     sets: &[String],
     init: Option<(&Path, usize)>,
-) -> Result<SsnExperiment> {
-    for s in sets {
-        apply_set(&mut value, s)?;
+    limits: &Limits,
+) -> Result<Box<dyn Experiment>> {
+    let value = load_yaml(file)?;
+    prepare_value(file, value, sets, init, limits)
+}
+
+/// [`prepare`] for an already loaded file value.
+pub fn prepare_value(
+    file: &Path,
+    value: Value,
+    sets: &[String],
+    init: Option<(&Path, usize)>,
+    limits: &Limits,
+) -> Result<Box<dyn Experiment>> {
+    let init = init.map(|(p, k)| InitRef::new(p, k)).transpose()?;
+    kind_of(&value).prepare(file, value, sets, init, limits)
+}
+
+/// Takes the `initial_conditions` key out of a configuration value (with `--init` given it
+/// is dropped: the flag wins), and checks the referenced file's content hash.
+pub fn take_init(
+    value: &mut Value,
+    init: Option<InitRef>,
+    source: &str,
+) -> Result<Option<InitRef>> {
+    let from_file = value
+        .as_mapping_mut()
+        .and_then(|m| m.remove("initial_conditions"));
+    if init.is_some() {
+        return Ok(init);
     }
-    let source = file.display().to_string();
-    let config: SsnConfig = parse(value, &source)?;
-    config.validate(&source)?;
-    let (ic, init_source) = match init {
-        Some((path, index)) => (
-            load_initial_conditions(path, index, config.dim)?,
-            InitSource::File {
-                path: path.to_path_buf(),
-                index,
-            },
-        ),
-        None => (
-            draw(&config.init_params(), config.seed.distr, config.seed.init),
-            InitSource::Drawn,
-        ),
+    let Some(v) = from_file else {
+        return Ok(None);
     };
-    let name = config
-        .exp_type
-        .clone()
-        .unwrap_or_else(|| scenario_name(file));
-    Ok(SsnExperiment {
-        config,
-        init: ic,
-        init_source,
-        name,
-    })
+    let mut r: InitRef = crate::config::parse(v, &format!("{source}: initial_conditions"))?;
+    r.verify()?;
+    r.given = r.file.clone();
+    Ok(Some(r))
 }
 
 /// A scenario's name from its file: the stem, or the folder for the reference's `exp.yaml`.
@@ -160,7 +293,7 @@ pub fn scenario_name(file: &Path) -> String {
     let stem = file
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "ssn".into());
+        .unwrap_or_else(|| "experiment".into());
     if stem == "exp"
         && let Some(folder) = file
             .canonicalize()
@@ -174,106 +307,43 @@ pub fn scenario_name(file: &Path) -> String {
     stem
 }
 
-/// The resolved configuration as YAML (every default made explicit).
-pub fn resolved_yaml(cfg: &SsnConfig) -> String {
-    let mut c = cfg.clone();
-    c.protocol = Some(match cfg.protocol() {
-        Protocol::V2 => crate::config::ssn::ProtocolName::V2,
-        Protocol::V3 => crate::config::ssn::ProtocolName::V3,
-    });
-    c.engine = Some(match cfg.train_params().engine {
-        sal::engine::EngineKind::Clock => crate::config::ssn::EngineName::Clock,
-        sal::engine::EngineKind::Event => crate::config::ssn::EngineName::Event,
-    });
-    serde_norway::to_string(&c).expect("serialisable")
+/// Whether the file's content has `key` (a dotted path) — for [`Kind::recognises`].
+pub fn has_key(value: &Value, key: &str) -> bool {
+    get_path(value, key).is_some()
 }
 
-/// JSON-safe float: non-finite values (an unsampled state gives D_KL = +∞) become null.
-fn js(x: f64) -> serde_json::Value {
-    if x.is_finite() {
-        json!(x)
-    } else {
-        serde_json::Value::Null
-    }
-}
-
-/// Trains and writes config.resolved.yaml, metrics.json, arrays.npz and (with `figures`)
-/// figures/ into `dir`; run.json holds timing and provenance (kept out of metrics.json so
-/// that metrics are bit-identical across machines and thread counts).
-pub fn run_into(exp: &SsnExperiment, dir: &OutDir, figures: bool, quiet: bool) -> Result<Record> {
-    let p = exp.config.train_params();
-    let mut progress = Progress::new(&exp.name, p.total_steps(), "steps", quiet);
+/// Runs `exp` and writes `config.resolved.yaml`, `metrics.json`, `arrays.npz` and `run.json`
+/// into `dir` (figures are drawn afterwards by the caller). `input` is the parameter file.
+pub fn run_into(
+    exp: &dyn Experiment,
+    input: &Path,
+    dir: &OutDir,
+    ctx: &Ctx,
+) -> Result<Box<dyn Outcome>> {
+    let started = now_rfc3339();
+    let mut files = vec![("config".to_string(), input.to_path_buf())];
+    files.extend(exp.input_files());
+    let prov = Provenance::now(&files)?;
     let t0 = Instant::now();
-    let rec = train(&p, &exp.init, exp.config.seed.sim, &mut |step| {
-        progress.inc(p.duration(step))
-    })
-    .map_err(|e| CliError::Failed(e.to_string()))?;
-    progress.finish();
+    let resolved = exp.resolved_yaml();
+    let out = exp.run(ctx)?;
     let wall = t0.elapsed().as_secs_f64();
-    write_outputs(exp, &rec, dir)?;
-    dir.json(
-        "run.json",
-        &json!({
-            "tool": "sal", "version": env!("CARGO_PKG_VERSION"),
-            "command": std::env::args().collect::<Vec<_>>(),
-            "wall_s": wall, "simulated_steps": p.total_steps(),
-            "steps_per_s": p.total_steps() as f64 / wall,
-        }),
-    )?;
-    if figures {
-        crate::figures::ssn_run(dir, exp, &rec)?;
+    dir.text("config.resolved.yaml", &resolved)?;
+    dir.json("metrics.json", &out.metrics())?;
+    dir.arrays("arrays.npz", &out.arrays()?)?;
+    let mut run = json!({
+        "tool": "sal", "version": env!("CARGO_PKG_VERSION"),
+        "command": std::env::args().collect::<Vec<_>>(),
+        "kind": exp.kind(),
+        "provenance": prov,
+        "engine": exp.engine(),
+        "started": started, "finished": now_rfc3339(),
+        "wall_s": wall,
+    });
+    if let Some(steps) = out.simulated_steps() {
+        run["simulated_steps"] = json!(steps);
+        run["steps_per_s"] = json!(steps as f64 / wall);
     }
-    Ok(rec)
-}
-
-fn write_outputs(exp: &SsnExperiment, rec: &Record, dir: &OutDir) -> Result<()> {
-    let cfg = &exp.config;
-    let n = cfg.dim;
-    let path = dir.path("config.resolved.yaml")?;
-    std::fs::write(&path, resolved_yaml(cfg)).map_err(|e| CliError::io(&path, e))?;
-    let init = match &exp.init_source {
-        InitSource::Drawn => {
-            json!({"source": "drawn", "seed_distr": cfg.seed.distr, "seed_init": cfg.seed.init})
-        }
-        InitSource::File { path, index } => {
-            json!({"source": "file", "file": path.display().to_string(), "index": index})
-        }
-    };
-    let last = rec.dkl.len().saturating_sub(1);
-    dir.json(
-        "metrics.json",
-        &json!({
-            "scenario": exp.name,
-            "protocol": match cfg.protocol() { Protocol::V2 => "v2", Protocol::V3 => "v3" },
-            "engine": cfg.train_params().engine.name(),
-            "seed_sim": cfg.seed.sim,
-            "init": init,
-            "noise": {"init_noise": cfg.init_noise, "stdp_noise": cfg.stdp.ws.noise},
-            "validation_iteration": rec.validation_iteration,
-            "dkl": rec.dkl.iter().map(|&x| js(x)).collect::<Vec<_>>(),
-            "asymmetry": rec.asymmetry.iter().map(|&x| js(x)).collect::<Vec<_>>(),
-            "final": {
-                "dkl": rec.dkl.get(last).map(|&x| js(x)),
-                "asymmetry": rec.asymmetry.get(last).map(|&x| js(x)),
-            },
-            "note": "dkl = D_KL(target || sampled) of the distribution sampled in each validation iteration (pre-update weights); asymmetry = Var(W_ij - W_ji), i<j, after the update; null = +inf (a target state was never sampled)",
-        }),
-    )?;
-    let v = rec.validation_iteration.len();
-    let it: Vec<f64> = rec.validation_iteration.iter().map(|&i| i as f64).collect();
-    let mut npz = dir.npz("arrays.npz")?;
-    npz.vec("validation_iteration", &it)?
-        .vec("dkl", &rec.dkl)?
-        .vec("asymmetry", &rec.asymmetry)?
-        .arr3("weights", v, n, n, &rec.weights.concat())?
-        .mat("biases", v, n, &rec.biases.concat())?
-        .mat("distributions", v, 1 << n, &rec.distributions.concat())?
-        .vec("target_distribution", &rec.target_distribution)?
-        .mat("w_target", n, n, &exp.init.w_target)?
-        .vec("b_target", &exp.init.b_target)?
-        .mat("w_init", n, n, &exp.init.w_init)?
-        .vec("b_init", &exp.init.b_init)?
-        .mat("ws_amplitude", n, n, &exp.init.ws_amplitude)?
-        .mat("sal_amplitude", n, n, &exp.init.sal_amplitude)?;
-    npz.finish()
+    dir.json("run.json", &run)?;
+    Ok(out)
 }

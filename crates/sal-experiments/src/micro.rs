@@ -1,19 +1,26 @@
-//! Running one cortical-microcircuit experiment (teacher, then student) into a run
-//! directory (shared by `sal run` and `sal sweep`).
+//! Cortical microcircuits (Fig 6 and deeper nets): the reference's files
+//! (`params/microcircuits/…`) run as teacher, then student (simulator M3).
 
 use crate::config::micro::{MicroConfig, variant};
 use crate::config::{apply_set, parse};
-use crate::error::{CliError, Result};
-use crate::experiment::InitSource;
-use crate::out::OutDir;
-use crate::progress::Progress;
+use crate::error::{Error, Result};
+use crate::experiment::{
+    Experiment, InitRef, Kind, Limits, Outcome, PaperBase, PaperGrid, PaperRequest, has_key,
+    scenario_name, take_init,
+};
+use crate::out::Array;
+use crate::progress::Ctx;
 use sal::microcircuit::{
-    Mat, RunResult, Schedule, StudentSpec, TargetSets, TeacherSpec, Weights, draw_schedule,
-    student, teacher,
+    Mat, MicroError, RunResult, Schedule, StudentSpec, TargetSets, TeacherSpec, Weights,
+    draw_schedule, student, teacher_with,
 };
 use serde_json::{Value as Json, json};
-use std::path::Path;
-use std::time::Instant;
+use serde_norway::Value;
+use std::any::Any;
+use std::path::{Path, PathBuf};
+
+/// The microcircuit kind: files with `network_properties`.
+pub struct MicroKind;
 
 /// Initial weights and pattern schedule of one reference run (derived JSON file).
 #[derive(Debug, Clone)]
@@ -33,8 +40,8 @@ pub struct MicroExperiment {
     pub name: String,
     /// "sal", "bp" or "fa".
     pub variant: &'static str,
-    /// Where initial weights and schedule come from.
-    pub init_source: InitSource,
+    /// Where initial weights, seeds and schedule come from (`--init`), if not drawn.
+    pub init_ref: Option<InitRef>,
     /// The reference run's weights and schedule (with --init).
     pub reference: Option<ReferenceRun>,
 }
@@ -45,14 +52,14 @@ fn load_reference(path: &Path, index: usize, cfg: &mut MicroConfig) -> Result<Re
     let flag = format!("--init {name}");
     let v = crate::config::read_init_json(path)?;
     let runs = v.get("runs").and_then(Json::as_array).ok_or_else(|| {
-        CliError::invalid(
+        Error::invalid(
             &flag,
             "no 'runs' list (not a microcircuit initial-conditions file)",
         )
     })?;
     let run = crate::config::init_run(runs, index, &name)?;
     if cfg.network_properties.dims != [1, 1, 1] {
-        return Err(CliError::invalid(
+        return Err(Error::invalid(
             &flag,
             "the reference's initial conditions are for dims [1, 1, 1]",
         ));
@@ -60,20 +67,18 @@ fn load_reference(path: &Path, index: usize, cfg: &mut MicroConfig) -> Result<Re
     let num = |k: &str| -> Result<f64> {
         run.get(k)
             .and_then(Json::as_f64)
-            .ok_or_else(|| CliError::invalid(&flag, format!("run {index} has no number '{k}'")))
+            .ok_or_else(|| Error::invalid(&flag, format!("run {index} has no number '{k}'")))
     };
     let seed = |k: &str| -> Result<u64> {
         run.get(k)
             .and_then(Json::as_u64)
-            .ok_or_else(|| CliError::invalid(&flag, format!("run {index} has no seed '{k}'")))
+            .ok_or_else(|| Error::invalid(&flag, format!("run {index} has no seed '{k}'")))
     };
     let list = |k: &str| -> Result<Vec<u64>> {
         run.get(k)
             .and_then(Json::as_array)
             .and_then(|a| a.iter().map(Json::as_u64).collect::<Option<Vec<_>>>())
-            .ok_or_else(|| {
-                CliError::invalid(&flag, format!("run {index} has no integer list '{k}'"))
-            })
+            .ok_or_else(|| Error::invalid(&flag, format!("run {index} has no integer list '{k}'")))
     };
     let s = &mut cfg.student_simulation_settings;
     s.poisson_seed = seed("poisson_seed")?;
@@ -82,7 +87,7 @@ fn load_reference(path: &Path, index: usize, cfg: &mut MicroConfig) -> Result<Re
     let idx = list("pattern_index_sequence")?;
     let tr = list("is_training_slot")?;
     if idx.len() != tr.len() {
-        return Err(CliError::invalid(
+        return Err(Error::invalid(
             &flag,
             "pattern_index_sequence and is_training_slot differ in length",
         ));
@@ -103,69 +108,156 @@ fn load_reference(path: &Path, index: usize, cfg: &mut MicroConfig) -> Result<Re
     })
 }
 
-/// Validates an already loaded file value with overrides (`value` has the sets applied).
-pub fn prepare(
-    file: &Path,
-    mut value: serde_norway::Value,
-    sets: &[String],
-    init: Option<(&Path, usize)>,
-) -> Result<MicroExperiment> {
-    for s in sets {
-        if s.starts_with("engine=") {
-            return Err(CliError::invalid(
-                "--engine",
-                "microcircuit runs have a single simulator (M3, one step at a time); --engine applies to sampling networks",
-            ));
-        }
-        apply_set(&mut value, s)?;
+impl Kind for MicroKind {
+    fn name(&self) -> &'static str {
+        "microcircuit"
     }
-    let source = file.display().to_string();
-    let mut config: MicroConfig = parse(value, &source)?;
-    config.validate()?;
-    let (reference, init_source) = match init {
-        Some((path, index)) => (
-            Some(load_reference(path, index, &mut config)?),
-            InitSource::File {
-                path: path.to_path_buf(),
-                index,
-            },
-        ),
-        None => (None, InitSource::Drawn),
-    };
-    if let Some(r) = &reference {
-        let s = &config.student_simulation_settings;
-        let need = s.num_epochs * (s.len_epoch + s.len_validation);
-        if r.schedule.index.len() < need {
-            return Err(CliError::invalid(
-                "--init",
-                format!(
-                    "the reference schedule has {} slots, the run needs {need}",
-                    r.schedule.index.len()
-                ),
-            ));
+
+    fn recognises(&self, value: &Value) -> bool {
+        has_key(value, "network_properties")
+    }
+
+    fn prepare(
+        &self,
+        file: &Path,
+        mut value: Value,
+        sets: &[String],
+        init: Option<InitRef>,
+        limits: &Limits,
+    ) -> Result<Box<dyn Experiment>> {
+        let source = file.display().to_string();
+        let init = take_init(&mut value, init, &source)?;
+        for s in sets {
+            if s.starts_with("engine=") {
+                return Err(Error::invalid(
+                    "--engine",
+                    "microcircuit runs have a single simulator (M3, one step at a time); --engine applies to sampling networks",
+                ));
+            }
+            apply_set(&mut value, s)?;
         }
-        let (ntr, nva) = config.inputs(1).map(|(a, b)| (a.len(), b.len()))?;
-        for k in 0..need {
-            let n = if r.schedule.training[k] { ntr } else { nva };
-            if r.schedule.index[k] >= n {
-                return Err(CliError::invalid(
+        let mut config: MicroConfig = parse(value, &source)?;
+        config.check_memory(limits)?;
+        config.validate()?;
+        let reference = match &init {
+            Some(r) => Some(load_reference(&r.given, r.index, &mut config)?),
+            None => None,
+        };
+        if let Some(r) = &reference {
+            let s = &config.student_simulation_settings;
+            let need = s.num_epochs * (s.len_epoch + s.len_validation);
+            if r.schedule.index.len() < need {
+                return Err(Error::invalid(
                     "--init",
                     format!(
-                        "schedule slot {k} indexes input {} of {n}: file and --init do not match",
-                        r.schedule.index[k]
+                        "the reference schedule has {} slots, the run needs {need}",
+                        r.schedule.index.len()
                     ),
                 ));
             }
+            let (ntr, nva) = config.inputs(1).map(|(a, b)| (a.len(), b.len()))?;
+            for k in 0..need {
+                let n = if r.schedule.training[k] { ntr } else { nva };
+                if r.schedule.index[k] >= n {
+                    return Err(Error::invalid(
+                        "--init",
+                        format!(
+                            "schedule slot {k} indexes input {} of {n}: file and --init do not match",
+                            r.schedule.index[k]
+                        ),
+                    ));
+                }
+            }
         }
+        Ok(Box::new(MicroExperiment {
+            variant: variant(&config),
+            config,
+            name: scenario_name(file),
+            init_ref: init,
+            reference,
+        }))
     }
-    let name = crate::experiment::scenario_name(file);
-    Ok(MicroExperiment {
-        variant: variant(&config),
-        config,
-        name,
-        init_source,
-        reference,
-    })
+
+    fn paper_grid(&self, req: &PaperRequest) -> Result<PaperGrid> {
+        // Fig 6: runs k = 0 … seeds−1 of the variant, each with the reference's seeds
+        // (base + k + 1), initial weights and pattern schedule from the derived file.
+        if !(1..=20).contains(&req.seeds) {
+            return Err(Error::invalid(
+                "--seeds",
+                format!("must be 1…20 (got {})", req.seeds),
+            ));
+        }
+        let exp = req
+            .experiment
+            .as_any()
+            .downcast_ref::<MicroExperiment>()
+            .expect("a microcircuit experiment");
+        let variant = exp.variant;
+        let reference = exp.config.network_properties.dims == [1, 1, 1];
+        let init_path = if reference {
+            Some(crate::sweep::derived_file(
+                req.init_dir,
+                req.file,
+                &format!("microcircuits_{variant}_initial_conditions.json"),
+            )?)
+        } else {
+            None
+        };
+        let st = &exp.config.student_simulation_settings;
+        let mut bases = Vec::new();
+        for k in 0..req.seeds {
+            let mut coords = serde_json::Map::new();
+            coords.insert("variant".into(), Json::from(variant));
+            coords.insert("seed_index".into(), Json::from(k));
+            // 1-1-1: the reference's run k from the derived file (seeds, weights, schedule);
+            // other networks: the reference's seed scheme, every student seed + (k + 1).
+            let sets = match &init_path {
+                Some(_) => Vec::new(),
+                None => {
+                    let off = k as u64 + 1;
+                    let mut v = vec![
+                        format!(
+                            "student_simulation_settings.poisson_seed={}",
+                            st.poisson_seed + off
+                        ),
+                        format!(
+                            "student_simulation_settings.training_seed={}",
+                            st.training_seed + off
+                        ),
+                    ];
+                    if let Some(w) = st.weights_init_seed {
+                        v.push(format!(
+                            "student_simulation_settings.weights_init_seed={}",
+                            w + off
+                        ));
+                    }
+                    v
+                }
+            };
+            bases.push(PaperBase {
+                sets,
+                init: init_path.clone().map(|p| (p, k)),
+                coords,
+            });
+        }
+        Ok(PaperGrid {
+            grids: vec![(
+                "seed_index".to_string(),
+                (0..req.seeds).map(Json::from).collect(),
+            )],
+            noise_key: None,
+            bases,
+        })
+    }
+}
+
+/// The core's microcircuit error as ours (an interrupt or a non-finite number, or an invalid
+/// set-up naming its key).
+fn micro_err(ctx: &Ctx, e: MicroError) -> Error {
+    match e {
+        MicroError::Invalid { field, reason } => Error::invalid(field, reason),
+        MicroError::Halt(h) => ctx.halt(h),
+    }
 }
 
 impl MicroExperiment {
@@ -177,9 +269,14 @@ impl MicroExperiment {
             * self.config.network_properties.t_ref as u64
     }
 
-    /// The resolved configuration as YAML.
-    pub fn resolved_yaml(&self) -> String {
-        serde_norway::to_string(&self.config).expect("serialisable")
+    /// Teacher steps: every training and validation input for t_pattern·t_ref steps.
+    pub fn teacher_steps(&self) -> u64 {
+        let c = &self.config;
+        let n = c
+            .inputs(c.network_properties.dims[0])
+            .map(|(a, b)| (a.len() + b.len()) as u64)
+            .unwrap_or(0);
+        n * c.teacher_simulation_settings.t_pattern * c.network_properties.t_ref as u64
     }
 
     fn student_spec(&self, targets: &(Vec<Vec<f64>>, Vec<Vec<f64>>)) -> Result<StudentSpec> {
@@ -231,7 +328,7 @@ impl MicroExperiment {
     }
 
     /// The teacher run: targets for the training and validation inputs.
-    pub fn teacher_targets(&self) -> Result<TargetSets> {
+    pub fn teacher_targets(&self, ctx: &Ctx) -> Result<TargetSets> {
         let c = &self.config;
         let net = c.net()?;
         let (tr, va) = c.inputs(net.dims[0])?;
@@ -242,7 +339,17 @@ impl MicroExperiment {
             t_pattern: c.teacher_simulation_settings.t_pattern,
             net,
         };
-        teacher(&spec, &tr, &va).map_err(|e| CliError::invalid(e.field, e.reason))
+        let mut progress = ctx.reporter.task(
+            &format!("{} (teacher)", self.name),
+            self.teacher_steps(),
+            "steps",
+        );
+        let r = {
+            let mut tick = ctx.ticker(progress.as_mut());
+            teacher_with(&spec, &tr, &va, &mut tick)
+        };
+        progress.finish();
+        r.map_err(|e| micro_err(ctx, e))
     }
 }
 
@@ -269,49 +376,114 @@ fn js(x: f64) -> Json {
     if x.is_finite() { json!(x) } else { Json::Null }
 }
 
-/// Runs teacher and student and writes config.resolved.yaml, metrics.json, arrays.npz,
-/// run.json and (with `figures`) figures/ into `dir`.
-pub fn run_into(
-    exp: &MicroExperiment,
-    dir: &OutDir,
-    figures: bool,
-    quiet: bool,
-) -> Result<RunResult> {
-    let t0 = Instant::now();
-    let targets = exp.teacher_targets()?;
-    let spec = exp.student_spec(&targets)?;
-    let s = &exp.config.student_simulation_settings;
-    let per_epoch = (s.len_epoch + s.len_validation) as u64 * s.t_pattern * spec.net.t_ref as u64;
-    let mut progress = Progress::new(&exp.name, spec.total_steps(), "steps", quiet);
-    let res = student(&spec, &mut |_| progress.inc(per_epoch))
-        .map_err(|e| CliError::invalid(e.field, e.reason))?;
-    progress.finish();
-    let wall = t0.elapsed().as_secs_f64();
-    write_outputs(exp, &spec, &targets, &res, dir)?;
-    dir.json(
-        "run.json",
-        &json!({
-            "tool": "sal", "version": env!("CARGO_PKG_VERSION"),
-            "command": std::env::args().collect::<Vec<_>>(),
-            "wall_s": wall, "simulated_steps": spec.total_steps(),
-            "steps_per_s": spec.total_steps() as f64 / wall,
-        }),
-    )?;
-    if figures {
-        crate::figures::micro::run(dir, exp, &spec, &targets, &res)?;
-    }
-    Ok(res)
+/// A finished teacher–student run.
+#[derive(Debug, Clone)]
+pub struct MicroOutcome {
+    /// The experiment.
+    pub experiment: MicroExperiment,
+    /// The student's set-up (weights, schedule, inputs with their targets).
+    pub spec: StudentSpec,
+    /// The teacher's targets (training, validation).
+    pub targets: TargetSets,
+    /// What the student recorded.
+    pub result: RunResult,
 }
 
-fn write_outputs(
+impl Experiment for MicroExperiment {
+    fn kind(&self) -> &'static str {
+        "microcircuit"
+    }
+
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn total_work(&self) -> u64 {
+        self.total_steps() + self.teacher_steps()
+    }
+
+    fn resolved_yaml(&self) -> String {
+        let text = serde_norway::to_string(&self.config).expect("serialisable");
+        match &self.init_ref {
+            None => text,
+            Some(r) => {
+                text + &serde_norway::to_string(&json!({ "initial_conditions": r }))
+                    .expect("serialisable")
+            }
+        }
+    }
+
+    fn input_files(&self) -> Vec<(String, PathBuf)> {
+        self.init_ref
+            .iter()
+            .map(|r| ("init".to_string(), r.file.clone()))
+            .collect()
+    }
+
+    fn run(&self, ctx: &Ctx) -> Result<Box<dyn Outcome>> {
+        let targets = self.teacher_targets(ctx)?;
+        let spec = self.student_spec(&targets)?;
+        let mut progress = ctx.reporter.task(&self.name, spec.total_steps(), "steps");
+        let res = {
+            let mut tick = ctx.ticker(progress.as_mut());
+            student(&spec, &mut tick)
+        };
+        progress.finish();
+        let result = res.map_err(|e| micro_err(ctx, e))?;
+        Ok(Box::new(MicroOutcome {
+            experiment: self.clone(),
+            spec,
+            targets,
+            result,
+        }))
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+impl Outcome for MicroOutcome {
+    fn summary(&self) -> String {
+        let res = &self.result;
+        let w = res.epoch_weights.last().expect("final weights");
+        format!(
+            "final validation loss {:.4e} (free output {:.4e}), feedback angle(s) {}",
+            res.validation_loss.last().copied().unwrap_or(f64::NAN),
+            res.validation_loss_free.last().copied().unwrap_or(f64::NAN),
+            w.feedback_angles()
+                .iter()
+                .map(|a| format!("{a:.1}°"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
+
+    fn metrics(&self) -> Json {
+        metrics(&self.experiment, &self.spec, &self.targets, &self.result)
+    }
+
+    fn arrays(&self) -> Result<Vec<Array>> {
+        arrays(&self.experiment, &self.spec, &self.targets, &self.result)
+    }
+
+    fn simulated_steps(&self) -> Option<u64> {
+        // teacher and student: the wall time covers both
+        Some(self.spec.total_steps() + self.experiment.teacher_steps())
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// `metrics.json` of a run.
+fn metrics(
     exp: &MicroExperiment,
     spec: &StudentSpec,
     targets: &TargetSets,
     res: &RunResult,
-    dir: &OutDir,
-) -> Result<()> {
-    let path = dir.path("config.resolved.yaml")?;
-    std::fs::write(&path, exp.resolved_yaml()).map_err(|e| CliError::io(&path, e))?;
+) -> Json {
     let dims = &spec.net.dims;
     let l = dims.len() - 1;
     let scalar = dims.iter().all(|&d| d == 1);
@@ -353,23 +525,24 @@ fn write_outputs(
             js(res.epoch_weights[epochs].feedback_angles()[k - 1]),
         );
     }
-    let teacher_w = exp.config.teacher_weights(dims)?;
+    let teacher_w = exp
+        .config
+        .teacher_weights(dims)
+        .expect("validated when the experiment was prepared");
     let mut teacher_weights = serde_json::Map::new();
     for k in 1..=l {
         teacher_weights.insert(up_name(k), mat_json(&teacher_w.up[k - 1], scalar));
     }
-    let init = match &exp.init_source {
-        InitSource::Drawn => {
+    let init = match &exp.init_ref {
+        None => {
             json!({"source": "drawn", "weights_init_seed": exp.config.student_simulation_settings.weights_init_seed, "training_seed": exp.config.student_simulation_settings.training_seed})
         }
-        InitSource::File { path, index } => {
-            json!({"source": "file", "file": path.display().to_string(), "index": index})
+        Some(r) => {
+            json!({"source": "file", "file": r.given.display().to_string(), "index": r.index})
         }
     };
     let s = &exp.config.student_simulation_settings;
-    dir.json(
-        "metrics.json",
-        &json!({
+    json!({
             "experiment": "microcircuit",
             "scenario": exp.name,
             "variant": exp.variant,
@@ -391,9 +564,19 @@ fn write_outputs(
                 "validation_loss_free": res.validation_loss_free.last().map(|&x| js(x)),
             },
             "note": "validation_loss: per epoch, mean over the validation patterns of the squared error of the nudged output averaged after the learning lag (the reference's number, discrepancies C1); validation_loss_free: the same for the free output b + v_bas. weights: value at the start of every epoch (first = initial, after the BP copy in BP mode); W{l}{l-1} = W_up of layer l, B{l}{l+1} = W_down of hidden layer l ([post][pre]); angle_deg: angle between W_down(l) and W_up(l+1)^T in degrees; teacher_weights: the teacher's W_up per layer",
-        }),
-    )?;
-    let mut npz = dir.npz("arrays.npz")?;
+    })
+}
+
+/// `arrays.npz` of a run.
+fn arrays(
+    exp: &MicroExperiment,
+    spec: &StudentSpec,
+    targets: &TargetSets,
+    res: &RunResult,
+) -> Result<Vec<Array>> {
+    let dims = &spec.net.dims;
+    let l = dims.len() - 1;
+    let mut npz = crate::out::Npz::memory();
     npz.vec("validation_loss", &res.validation_loss)?
         .vec("validation_loss_free", &res.validation_loss_free)?;
     let n_pat = res.outputs.len();
@@ -461,5 +644,5 @@ fn write_outputs(
             .collect();
         npz.mat(&format!("rec_layer{layer}_{}", q.name()), blocks, len, &v)?;
     }
-    npz.finish()
+    Ok(npz.into_arrays())
 }

@@ -1,33 +1,58 @@
-//! Sweeps: a scenario expanded into a grid of points, run in parallel, resumable.
+//! Sweeps: a scenario expanded into a set of points, run in parallel, resumable, shardable
+//! over processes and machines, and growable.
 //!
 //! Layout of a sweep directory:
 //!
 //! ```text
-//! DIR/sweep.json          the plan: scenario, file, overrides, grids, every point
+//! DIR/sweep.json          the plan: scenario, file, overrides, grids, provenance, every point
 //! DIR/points/0000/        one run directory per point (config.resolved.yaml, metrics.json,
 //!                         arrays.npz, run.json) — present only when the point finished
+//! DIR/failed/0003.json    why a point failed (removed once it succeeds)
+//! DIR/locks/              one lock file per point and one for the plan
+//! DIR/log.jsonl           one line per point computed (or failed): host, process, time
 //! DIR/report/             written by `sal report`
 //! ```
 //!
-//! A point is written under a hidden staging name and renamed when complete, so a killed
-//! sweep never leaves a partial point that could be mistaken for a result; re-running the
-//! same command skips finished points and recomputes the rest. Every point's result depends
-//! only on its own configuration and seeds, so local, resumed and sharded sweeps give
-//! identical points.
+//! * **Points are keyed by their resolved configuration** (SHA-256 of everything that decides
+//!   the run, initial conditions included), so the order of `--set` flags does not matter and a
+//!   sweep can grow: adding seeds or grid values computes only the new points. A command whose
+//!   points do not include every point of the existing plan is refused with a message naming
+//!   what differs.
+//! * **Provenance**: the plan records the SHA-256 of every input file (the scenario file,
+//!   initial-condition files) and the program's version and git commit; a resume whose inputs
+//!   or program changed is refused, naming what changed (`--force` starts over).
+//! * **Concurrency**: the plan is read and written under an exclusive file lock
+//!   (`locks/plan.lock`), each point is claimed with its own lock before it is computed, so
+//!   any number of processes (shards, array tasks, restarts) can work on one directory at once
+//!   and no point is computed twice. A point is written under a hidden staging name and
+//!   renamed when complete; staging directories of a point are removed only by the process that
+//!   holds its lock (so only stale ones). Locks are the operating system's advisory locks
+//!   (`flock`), released when a process dies.
 
 use crate::config::{get_path, load_yaml};
-use crate::error::{CliError, Result};
-use crate::experiment::{Experiment, prepare};
+use crate::error::{Error, Result};
+use crate::experiment::{Experiment, Limits, PaperRequest, kind_of, prepare_value, run_into};
+use crate::out::{OutDir, Sort, has_marker, write_marker};
+use crate::progress::Ctx;
+use crate::provenance::{InputFile, Program, hash_files, hostname, now_rfc3339, sha256_str};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use serde_json::Value as Json;
+use serde_json::{Value as Json, json};
+use std::collections::{BTreeSet, HashMap};
+use std::fs::{self, File, OpenOptions};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Largest number of points of one sweep.
+pub const MAX_POINTS: usize = 100_000;
 
 /// One point of a sweep.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Point {
-    /// Global index (position in the Cartesian product).
+    /// Position in the grid (Cartesian product order, first axis outermost).
     pub index: usize,
-    /// Directory relative to the sweep directory.
+    /// Directory relative to the sweep directory (kept when the sweep grows).
     pub dir: String,
     /// `--set` overrides of this point (base overrides first).
     pub sets: Vec<String>,
@@ -35,6 +60,9 @@ pub struct Point {
     pub init: Option<(PathBuf, usize)>,
     /// Grid coordinates (key → value) for reports.
     pub coords: serde_json::Map<String, Json>,
+    /// SHA-256 of the point's resolved configuration (its identity).
+    #[serde(default)]
+    pub key: String,
 }
 
 /// The plan of a sweep (`sweep.json`).
@@ -42,7 +70,10 @@ pub struct Point {
 pub struct Plan {
     /// Scenario name.
     pub scenario: String,
-    /// Noise family for the paper's figures: "syn", "plast" or null.
+    /// Experiment kind (`ssn`, `microcircuit`, …).
+    #[serde(default)]
+    pub kind: String,
+    /// Noise family for the paper's figures: "syn", "plast", "microcircuit" or null.
     pub family: Option<String>,
     /// Key that holds the noise level in `coords`, if any.
     pub noise_key: Option<String>,
@@ -58,37 +89,35 @@ pub struct Plan {
     pub seeds: Option<usize>,
     /// All points.
     pub points: Vec<Point>,
+    /// Input files and their hashes when the plan was made.
+    #[serde(default)]
+    pub inputs: Vec<InputFile>,
+    /// The program that made the plan.
+    #[serde(default)]
+    pub program: Option<Program>,
 }
-
-/// Distr and init seeds of the reference's seed indices (`ssn_v3.md` §3; B12: 4235 sic).
-pub const SEED_DISTR: [u64; 5] = [4321, 4322, 4323, 4324, 4235];
-/// See [`SEED_DISTR`].
-pub const SEED_INIT: [u64; 4] = [9002, 9003, 9004, 9005];
 
 /// Parses `KEY=V1,V2,…` (values as YAML scalars).
 pub fn parse_grid(spec: &str) -> Result<(String, Vec<Json>)> {
     let (key, vals) = spec.split_once('=').ok_or_else(|| {
-        CliError::invalid("--grid", format!("expected KEY.PATH=V1,V2,…, got '{spec}'"))
+        Error::invalid("--grid", format!("expected KEY.PATH=V1,V2,…, got '{spec}'"))
     })?;
     let key = key.trim().to_string();
     if key.is_empty() {
-        return Err(CliError::invalid(
-            "--grid",
-            format!("empty key in '{spec}'"),
-        ));
+        return Err(Error::invalid("--grid", format!("empty key in '{spec}'")));
     }
     let mut out = Vec::new();
     for v in vals.split(',') {
         let v = v.trim();
         if v.is_empty() {
-            return Err(CliError::invalid(format!("--grid {key}"), "empty value"));
+            return Err(Error::invalid(format!("--grid {key}"), "empty value"));
         }
         let y: serde_norway::Value = serde_norway::from_str(v).map_err(|e| {
-            CliError::invalid(format!("--grid {key}"), format!("cannot parse '{v}': {e}"))
+            Error::invalid(format!("--grid {key}"), format!("cannot parse '{v}': {e}"))
         })?;
         out.push(
             serde_json::to_value(y)
-                .map_err(|e| CliError::invalid(format!("--grid {key}"), e.to_string()))?,
+                .map_err(|e| Error::invalid(format!("--grid {key}"), e.to_string()))?,
         );
     }
     Ok((key, out))
@@ -101,26 +130,9 @@ fn yaml_scalar(v: &Json) -> String {
     }
 }
 
-/// The family of a scenario file: from `exp_type` (v3) or the folder name (v2 files).
-fn family_of(file: &Path, exp_type: Option<&str>) -> Option<&'static str> {
-    let folder = file
-        .parent()
-        .and_then(|p| p.file_name())
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let name = exp_type.map(str::to_string).unwrap_or(folder);
-    if name.starts_with("syn_noise") {
-        Some("syn")
-    } else if name.starts_with("plast_noise") {
-        Some("plast")
-    } else {
-        None
-    }
-}
-
 /// A derived initial-conditions file `name` of the reference: in `init_dir` (--init-dir) or
 /// else in `../../derived` next to the scenario `file`, as the spec's folders lie.
-fn derived_file(init_dir: Option<&Path>, file: &Path, name: &str) -> Result<PathBuf> {
+pub fn derived_file(init_dir: Option<&Path>, file: &Path, name: &str) -> Result<PathBuf> {
     let dir = match init_dir {
         Some(d) => d.to_path_buf(),
         None => file
@@ -129,7 +141,7 @@ fn derived_file(init_dir: Option<&Path>, file: &Path, name: &str) -> Result<Path
             .join("../../derived"),
     };
     dir.join(name).canonicalize().map_err(|_| {
-        CliError::invalid(
+        Error::invalid(
             "--init-dir",
             format!(
                 "{} not found (the reference's initial conditions; set --init-dir)",
@@ -153,12 +165,14 @@ pub struct SweepSpec<'a> {
     pub seeds: usize,
     /// Where the derived initial-condition files are (paper).
     pub init_dir: Option<&'a Path>,
+    /// Resource limits of one point.
+    pub limits: Limits,
 }
 
 /// Expands a sweep into its plan and validates every point (nothing is written).
 pub fn plan(spec: &SweepSpec) -> Result<Plan> {
     if !spec.file.exists() {
-        return Err(CliError::invalid(
+        return Err(Error::invalid(
             "FILE",
             format!("{} does not exist", spec.file.display()),
         ));
@@ -168,194 +182,77 @@ pub fn plan(spec: &SweepSpec) -> Result<Plan> {
     let canonical = spec
         .file
         .canonicalize()
-        .map_err(|e| CliError::invalid("FILE", format!("{}: {e}", spec.file.display())))?;
+        .map_err(|e| Error::invalid("FILE", format!("{}: {e}", spec.file.display())))?;
     let file = canonical.as_path();
     let raw = load_yaml(file)?;
-    let exp_type = get_path(&raw, "exp_type")
-        .and_then(|v| v.as_str())
-        .map(str::to_string);
-    let v3 = exp_type.is_some();
-    let family = family_of(file, exp_type.as_deref());
+    let kind = kind_of(&raw);
     let user: Vec<(String, Vec<Json>)> = spec
         .grids
         .iter()
         .map(|g| parse_grid(g))
         .collect::<Result<_>>()?;
-    // Paper grid: (noise level k, seed index s) outermost, user grids inside.
-    struct Base {
-        sets: Vec<String>,
-        init: Option<(PathBuf, usize)>,
-        coords: serde_json::Map<String, Json>,
+    let first = prepare_value(file, raw.clone(), spec.sets, None, &spec.limits)?;
+    let family = match kind.name() {
+        "microcircuit" => Some("microcircuit".to_string()),
+        "ssn" => crate::ssn::family_of(file, get_path(&raw, "exp_type").and_then(|v| v.as_str()))
+            .map(str::to_string),
+        _ => None,
+    };
+    // Paper grid outermost, user grids inside.
+    let (mut grids, mut noise_key, bases) = if spec.paper {
+        let g = kind.paper_grid(&PaperRequest {
+            file,
+            raw: &raw,
+            experiment: first.as_ref(),
+            seeds: spec.seeds,
+            init_dir: spec.init_dir,
+        })?;
+        (g.grids, g.noise_key, g.bases)
+    } else {
+        (
+            Vec::new(),
+            None,
+            vec![crate::experiment::PaperBase {
+                sets: Vec::new(),
+                init: None,
+                coords: serde_json::Map::new(),
+            }],
+        )
+    };
+    if !spec.paper
+        && let Some((k, _)) = user.first()
+    {
+        noise_key = Some(k.clone());
     }
-    let mut bases = Vec::new();
-    let mut grids = Vec::new();
-    let mut noise_key = None;
-    let micro = get_path(&raw, "network_properties").is_some();
-    let family = if micro { Some("microcircuit") } else { family };
-    if spec.paper && micro {
-        // Fig 6: runs k = 0 … seeds−1 of the variant, each with the reference's seeds
-        // (base + k + 1), initial weights and pattern schedule from the derived file.
-        if !(1..=20).contains(&spec.seeds) {
-            return Err(CliError::invalid(
-                "--seeds",
-                format!("must be 1…20 (got {})", spec.seeds),
-            ));
-        }
-        let exp = match prepare(file, spec.sets, None)? {
-            Experiment::Micro(m) => m,
-            Experiment::Ssn(_) => unreachable!("checked above"),
-        };
-        let variant = exp.variant;
-        let reference = exp.config.network_properties.dims == [1, 1, 1];
-        let init_path = if reference {
-            Some(derived_file(
-                spec.init_dir,
-                file,
-                &format!("microcircuits_{variant}_initial_conditions.json"),
-            )?)
-        } else {
-            None
-        };
-        grids.push((
-            "seed_index".to_string(),
-            (0..spec.seeds).map(Json::from).collect(),
-        ));
-        let st = &exp.config.student_simulation_settings;
-        for k in 0..spec.seeds {
-            let mut coords = serde_json::Map::new();
-            coords.insert("variant".into(), Json::from(variant));
-            coords.insert("seed_index".into(), Json::from(k));
-            // 1-1-1: the reference's run k from the derived file (seeds, weights, schedule);
-            // other networks: the reference's seed scheme, every student seed + (k + 1).
-            let sets = match &init_path {
-                Some(_) => Vec::new(),
-                None => {
-                    let off = k as u64 + 1;
-                    let mut v = vec![
-                        format!(
-                            "student_simulation_settings.poisson_seed={}",
-                            st.poisson_seed + off
-                        ),
-                        format!(
-                            "student_simulation_settings.training_seed={}",
-                            st.training_seed + off
-                        ),
-                    ];
-                    if let Some(w) = st.weights_init_seed {
-                        v.push(format!(
-                            "student_simulation_settings.weights_init_seed={}",
-                            w + off
-                        ));
-                    }
-                    v
-                }
-            };
-            bases.push(Base {
-                sets,
-                init: init_path.clone().map(|p| (p, k)),
-                coords,
-            });
-        }
-    } else if spec.paper {
-        let fam = family.ok_or_else(|| {
-            CliError::invalid(
-                "--paper",
+    // The size of the product, before it is built.
+    let total = user
+        .iter()
+        .try_fold(bases.len(), |n, (_, v)| n.checked_mul(v.len()))
+        .filter(|&n| n <= MAX_POINTS)
+        .ok_or_else(|| {
+            Error::invalid(
+                "--grid",
                 format!(
-                    "{} is not a syn_noise / plast_noise scenario (no reference grid known)",
-                    file.display()
+                    "the grid has more than {MAX_POINTS} points ({})",
+                    std::iter::once(bases.len().to_string())
+                        .chain(user.iter().map(|(k, v)| format!("{} {k}", v.len())))
+                        .collect::<Vec<_>>()
+                        .join(" × ")
                 ),
             )
         })?;
-        if !(1..=20).contains(&spec.seeds) {
-            return Err(CliError::invalid(
-                "--seeds",
-                format!("must be 1…20 (got {})", spec.seeds),
-            ));
-        }
-        let (levels, keys, init_file): (Vec<f64>, Vec<&str>, String) = match (fam, v3) {
-            ("syn", true) => (
-                vec![0.0, 0.2, 0.4, 0.6, 0.8, 1.0],
-                vec!["init_noise"],
-                "ssn_v3_syn_noise_initial_conditions.json".into(),
-            ),
-            ("plast", true) => (
-                vec![0.0, 0.2, 0.4, 0.6, 0.8],
-                vec!["stdp.ws.noise", "stdp.sal.noise"],
-                "ssn_v3_plast_noise_initial_conditions.json".into(),
-            ),
-            ("syn", false) => (
-                vec![0.0, 0.2, 0.4, 0.6, 0.8, 1.0],
-                vec!["init_noise"],
-                "ssn_syn_noise_initial_conditions.json".into(),
-            ),
-            _ => (
-                vec![0.0, 0.01, 0.02, 0.03, 0.04, 0.05],
-                vec!["stdp.ws.noise", "stdp.sal.noise"],
-                "ssn_plast_noise_initial_conditions.json".into(),
-            ),
-        };
-        let init_path = derived_file(spec.init_dir, file, &init_file)?;
-        let key = keys[0].to_string();
-        noise_key = Some(key.clone());
-        grids.push((key.clone(), levels.iter().map(|&x| Json::from(x)).collect()));
-        grids.push((
-            "seed_index".to_string(),
-            (0..spec.seeds).map(Json::from).collect(),
-        ));
-        for (k, &level) in levels.iter().enumerate() {
-            for s in 0..spec.seeds {
-                let run = 20 * k + s;
-                let sim = if v3 { 7654 + s } else { 7654 + run };
-                let mut sets: Vec<String> =
-                    keys.iter().map(|key| format!("{key}={level}")).collect();
-                sets.push(format!("seed.distr={}", SEED_DISTR[s / 4]));
-                sets.push(format!("seed.init={}", SEED_INIT[s % 4]));
-                sets.push(format!("seed.sim={sim}"));
-                let mut coords = serde_json::Map::new();
-                coords.insert(key.clone(), Json::from(level));
-                coords.insert("seed_index".into(), Json::from(s));
-                bases.push(Base {
-                    sets,
-                    init: Some((init_path.clone(), run)),
-                    coords,
-                });
-            }
-        }
-    } else {
-        bases.push(Base {
-            sets: Vec::new(),
-            init: None,
-            coords: serde_json::Map::new(),
-        });
-        if let Some((k, _)) = user.first() {
-            noise_key = Some(k.clone());
-        }
-    }
     grids.extend(user.iter().cloned());
-    // Cartesian product of the user grids (first outermost).
-    let mut combos: Vec<Vec<(String, Json)>> = vec![Vec::new()];
-    for (key, vals) in &user {
-        combos = combos
-            .into_iter()
-            .flat_map(|c| {
-                vals.iter().map(move |v| {
-                    let mut c = c.clone();
-                    c.push((key.clone(), v.clone()));
-                    c
-                })
-            })
-            .collect();
-    }
-    let mut points = Vec::new();
+    let mut points = Vec::with_capacity(total);
     for b in &bases {
-        for c in &combos {
+        let mut combo = vec![0usize; user.len()];
+        loop {
             let index = points.len();
             let mut sets = spec.sets.to_vec();
             sets.extend(b.sets.iter().cloned());
             let mut coords = b.coords.clone();
-            for (k, v) in c {
-                sets.push(format!("{k}={}", yaml_scalar(v)));
-                coords.insert(k.clone(), v.clone());
+            for ((k, vals), &i) in user.iter().zip(&combo) {
+                sets.push(format!("{k}={}", yaml_scalar(&vals[i])));
+                coords.insert(k.clone(), vals[i].clone());
             }
             points.push(Point {
                 index,
@@ -363,23 +260,60 @@ pub fn plan(spec: &SweepSpec) -> Result<Plan> {
                 sets,
                 init: b.init.clone(),
                 coords,
+                key: String::new(),
             });
+            // next combination, last axis fastest
+            let mut a = user.len();
+            loop {
+                if a == 0 {
+                    break;
+                }
+                a -= 1;
+                combo[a] += 1;
+                if combo[a] < user[a].1.len() {
+                    break;
+                }
+                combo[a] = 0;
+            }
+            if combo.iter().all(|&i| i == 0) {
+                break;
+            }
         }
     }
-    if points.len() > 100_000 {
-        return Err(CliError::invalid(
-            "--grid",
-            format!("{} points is more than 100 000", points.len()),
-        ));
+    // Validate every point now (bad input must fail before anything is written) and key it by
+    // its resolved configuration.
+    let keys: Vec<Result<String>> = points
+        .par_iter()
+        .map(|p| {
+            let e = prepare_point_value(file, &raw, p, &spec.limits)?;
+            Ok(point_key(e.as_ref()))
+        })
+        .collect();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (p, k) in points.iter_mut().zip(keys) {
+        p.key = k?;
+        if let Some(other) = seen.insert(p.key.clone(), p.index) {
+            return Err(Error::invalid(
+                "--grid",
+                format!(
+                    "points {other} and {} have the same configuration ({}); a grid axis has no effect or repeats a value",
+                    p.index,
+                    coords_text(&p.coords)
+                ),
+            ));
+        }
     }
-    // Validate every point now: bad input must fail before anything is written.
-    let first = prepare_point(file, &points[0])?;
-    for p in points.iter().skip(1) {
-        prepare_point(file, p)?;
-    }
+    let mut files: Vec<(String, PathBuf)> = vec![("config".into(), file.to_path_buf())];
+    let inits: BTreeSet<PathBuf> = points
+        .iter()
+        .filter_map(|p| p.init.clone())
+        .map(|i| i.0)
+        .collect();
+    files.extend(inits.into_iter().map(|p| ("init".to_string(), p)));
     Ok(Plan {
         scenario: first.name().to_string(),
-        family: family.map(str::to_string),
+        kind: kind.name().to_string(),
+        family,
         noise_key,
         file: file.to_path_buf(),
         base_sets: spec.sets.to_vec(),
@@ -387,16 +321,41 @@ pub fn plan(spec: &SweepSpec) -> Result<Plan> {
         paper: spec.paper,
         seeds: spec.paper.then_some(spec.seeds),
         points,
+        inputs: hash_files(&files)?,
+        program: Some(Program::this()),
     })
 }
 
-/// The validated experiment of one point.
-pub fn prepare_point(file: &Path, p: &Point) -> Result<Experiment> {
-    prepare(
+/// The identity of a point: SHA-256 of its kind and resolved configuration.
+fn point_key(e: &dyn Experiment) -> String {
+    sha256_str(&format!("{}\n{}", e.kind(), e.resolved_yaml()))
+}
+
+fn coords_text(c: &serde_json::Map<String, Json>) -> String {
+    c.iter()
+        .map(|(k, v)| format!("{k}={}", yaml_scalar(v)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn prepare_point_value(
+    file: &Path,
+    raw: &serde_norway::Value,
+    p: &Point,
+    limits: &Limits,
+) -> Result<Box<dyn Experiment>> {
+    prepare_value(
         file,
+        raw.clone(),
         &p.sets,
         p.init.as_ref().map(|(f, k)| (f.as_path(), *k)),
+        limits,
     )
+}
+
+/// The validated experiment of one point.
+pub fn prepare_point(file: &Path, p: &Point, limits: &Limits) -> Result<Box<dyn Experiment>> {
+    prepare_point_value(file, &load_yaml(file)?, p, limits)
 }
 
 /// Whether a point has finished (its directory exists with metrics.json).
@@ -415,9 +374,9 @@ pub fn finished_metrics<'a>(dir: &Path, plan: &'a Plan) -> Result<(Vec<(&'a Poin
             continue;
         }
         let path = dir.join(&p.dir).join("metrics.json");
-        let text = std::fs::read_to_string(&path).map_err(|e| CliError::io(&path, e))?;
+        let text = fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
         let m: Json = serde_json::from_str(&text)
-            .map_err(|e| CliError::Failed(format!("{}: {e}", path.display())))?;
+            .map_err(|e| Error::Failed(format!("{}: {e}", path.display())))?;
         out.push((p, m));
     }
     Ok((out, missing))
@@ -426,16 +385,467 @@ pub fn finished_metrics<'a>(dir: &Path, plan: &'a Plan) -> Result<(Vec<(&'a Poin
 /// Reads a plan.
 pub fn read_plan(dir: &Path) -> Result<Plan> {
     let path = dir.join("sweep.json");
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        CliError::invalid(
+    let text = fs::read_to_string(&path).map_err(|e| {
+        Error::invalid(
             path.display().to_string(),
             format!("not a sweep directory ({e})"),
         )
     })?;
     serde_json::from_str(&text).map_err(|e| {
-        CliError::invalid(
+        Error::invalid(
             path.display().to_string(),
             format!("unreadable sweep plan: {e}"),
         )
     })
+}
+
+/// An exclusive lock on a file, released when dropped (or when the process dies).
+pub struct Lock(File);
+
+impl Lock {
+    fn open(path: &Path) -> Result<File> {
+        if let Some(p) = path.parent() {
+            fs::create_dir_all(p).map_err(|e| Error::io(p, e))?;
+        }
+        OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)
+            .map_err(|e| Error::io(path, e))
+    }
+
+    /// Waits for the lock.
+    pub fn acquire(path: &Path) -> Result<Lock> {
+        let f = Lock::open(path)?;
+        f.lock().map_err(|e| Error::io(path, e))?;
+        Ok(Lock(f))
+    }
+
+    /// The lock if no other process holds it.
+    pub fn try_acquire(path: &Path) -> Result<Option<Lock>> {
+        let f = Lock::open(path)?;
+        match f.try_lock() {
+            Ok(()) => Ok(Some(Lock(f))),
+            Err(fs::TryLockError::WouldBlock) => Ok(None),
+            Err(fs::TryLockError::Error(e)) => Err(Error::io(path, e)),
+        }
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = self.0.unlock();
+    }
+}
+
+fn plan_lock(dir: &Path) -> Result<Lock> {
+    Lock::acquire(&dir.join("locks/plan.lock"))
+}
+
+/// Writes `text` to `path` atomically (a temporary file of this process, then a rename).
+fn write_atomic(path: &Path, text: &str) -> Result<()> {
+    let tmp = path.with_file_name(format!(
+        ".{}.tmp-{}-{}",
+        path.file_name().unwrap_or_default().to_string_lossy(),
+        hostname(),
+        std::process::id()
+    ));
+    fs::write(&tmp, text).map_err(|e| Error::io(&tmp, e))?;
+    fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+}
+
+/// Why an existing plan cannot be continued by `new`, if it cannot.
+fn resume_refusal(old: &Plan, new: &Plan) -> Option<String> {
+    if old.file != new.file {
+        return Some(format!(
+            "it is a sweep of {}, not of {}",
+            old.file.display(),
+            new.file.display()
+        ));
+    }
+    for o in &old.inputs {
+        if let Some(n) = new.inputs.iter().find(|n| n.path == o.path)
+            && n.sha256 != o.sha256
+        {
+            return Some(format!(
+                "{} ({}) changed since the sweep was planned (its SHA-256 differs), so old and new points would not be comparable",
+                o.path.display(),
+                o.role
+            ));
+        }
+    }
+    if let (Some(a), Some(b)) = (&old.program, &new.program)
+        && a != b
+    {
+        return Some(format!(
+            "its points were computed by sal {} (commit {}), this is sal {} (commit {})",
+            a.version, a.git_commit, b.version, b.git_commit
+        ));
+    }
+    if old.points.iter().any(|p| p.key.is_empty()) {
+        // A plan written before points had keys: it continues only with the same points.
+        let same = old.points.len() == new.points.len()
+            && old
+                .points
+                .iter()
+                .zip(&new.points)
+                .all(|(o, p)| o.sets == p.sets && o.init == p.init && o.coords == p.coords);
+        return (!same).then(|| {
+            "it was planned by an earlier version of sal with other points (growing such a sweep needs a new directory)".to_string()
+        });
+    }
+    let keys: BTreeSet<&str> = new.points.iter().map(|p| p.key.as_str()).collect();
+    let missing: Vec<&Point> = old
+        .points
+        .iter()
+        .filter(|p| !keys.contains(p.key.as_str()))
+        .collect();
+    if !missing.is_empty() {
+        let same_coords = missing
+            .iter()
+            .all(|m| new.points.iter().any(|p| p.coords == m.coords));
+        let what = if same_coords {
+            "with the same grid coordinates but a different configuration (a --set value or an input differs)".to_string()
+        } else {
+            let axes: Vec<String> = old
+                .grids
+                .iter()
+                .filter_map(|(k, vals)| {
+                    let now = new.grids.iter().find(|(nk, _)| nk == k).map(|g| &g.1);
+                    let gone: Vec<String> = vals
+                        .iter()
+                        .filter(|v| now.is_none_or(|n| !n.contains(v)))
+                        .map(yaml_scalar)
+                        .collect();
+                    (!gone.is_empty()).then(|| format!("{k} = {}", gone.join(", ")))
+                })
+                .collect();
+            if axes.is_empty() {
+                "that this command's grid does not include".to_string()
+            } else {
+                format!(
+                    "with {} that this command does not include",
+                    axes.join("; ")
+                )
+            }
+        };
+        return Some(format!(
+            "it has {} point(s) {what} (e.g. {}); pass the full grid to resume or grow it",
+            missing.len(),
+            coords_text(&missing[0].coords)
+        ));
+    }
+    None
+}
+
+/// Opens (or creates) the sweep directory for `plan` and returns the plan in force: the
+/// existing points keep their directories, new points get new ones. With `force` an
+/// existing sweep of sal is discarded (its points, logs and locks; nothing else in the
+/// directory). Safe against other processes opening the same directory at the same time.
+pub fn open_dir(dir: &Path, mut plan: Plan, force: bool) -> Result<Plan> {
+    let path = dir.join("sweep.json");
+    if !path.exists() {
+        let occupied = fs::read_dir(dir)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(false);
+        if occupied && !has_marker(dir, "sweep") {
+            return Err(if force {
+                Error::protected(
+                    dir,
+                    "it is not a sweep directory made by sal (no sweep.json); choose an empty or new directory",
+                )
+            } else {
+                Error::OutExists(dir.to_path_buf())
+            });
+        }
+    }
+    if plan
+        .file
+        .starts_with(dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()))
+        && force
+    {
+        return Err(Error::protected(
+            dir,
+            format!("it holds the scenario file {}", plan.file.display()),
+        ));
+    }
+    fs::create_dir_all(dir.join("points")).map_err(|e| Error::io(dir, e))?;
+    let _lock = plan_lock(dir)?;
+    if !has_marker(dir, "sweep") {
+        write_marker(dir, "sweep")?;
+    }
+    if path.exists() {
+        let old = read_plan(dir)?;
+        match resume_refusal(&old, &plan) {
+            None => {
+                // keep every existing point's directory; number new ones after the last
+                let dirs: HashMap<&str, &str> = old
+                    .points
+                    .iter()
+                    .map(|p| (p.key.as_str(), p.dir.as_str()))
+                    .collect();
+                let legacy = old.points.iter().any(|p| p.key.is_empty());
+                let mut next = old
+                    .points
+                    .iter()
+                    .filter_map(|p| p.dir.strip_prefix("points/")?.parse::<usize>().ok())
+                    .max()
+                    .map_or(0, |m| m + 1);
+                for p in &mut plan.points {
+                    match dirs.get(p.key.as_str()) {
+                        Some(d) => p.dir = d.to_string(),
+                        None if legacy => {} // a plan written before keys: same layout
+                        None => {
+                            p.dir = format!("points/{next:04}");
+                            next += 1;
+                        }
+                    }
+                }
+                if old == plan {
+                    return Ok(plan);
+                }
+            }
+            Some(why) if !force => {
+                return Err(Error::invalid(
+                    "--out",
+                    format!(
+                        "{} holds a different sweep: {why} (use --force to discard its points and start over)",
+                        dir.display()
+                    ),
+                ));
+            }
+            Some(_) => {
+                for sub in ["points", "failed"] {
+                    let p = dir.join(sub);
+                    if p.exists() {
+                        fs::remove_dir_all(&p).map_err(|e| Error::io(&p, e))?;
+                    }
+                }
+                let log = dir.join("log.jsonl");
+                if log.exists() {
+                    fs::remove_file(&log).map_err(|e| Error::io(&log, e))?;
+                }
+                fs::create_dir_all(dir.join("points")).map_err(|e| Error::io(dir, e))?;
+            }
+        }
+    }
+    let text = serde_json::to_string_pretty(&plan).expect("serialisable");
+    write_atomic(&path, &text)?;
+    Ok(plan)
+}
+
+/// Appends one event to `DIR/log.jsonl` (under the plan lock, so lines never interleave).
+fn log_event(dir: &Path, event: Json) -> Result<()> {
+    let _lock = plan_lock(dir)?;
+    let path = dir.join("log.jsonl");
+    let mut f = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .map_err(|e| Error::io(&path, e))?;
+    writeln!(f, "{event}").map_err(|e| Error::io(&path, e))
+}
+
+/// Removes the staging directories of point `p` left by processes that died (call only
+/// while holding the point's lock: then no live process owns them).
+fn remove_stale_partials(dir: &Path, p: &Point) -> Result<()> {
+    let target = dir.join(&p.dir);
+    let (Some(parent), Some(name)) = (target.parent(), target.file_name()) else {
+        return Ok(());
+    };
+    let prefix = format!(".{}.partial-", name.to_string_lossy());
+    if let Ok(rd) = fs::read_dir(parent) {
+        for e in rd.flatten() {
+            if e.file_name().to_string_lossy().starts_with(&prefix) {
+                fs::remove_dir_all(e.path()).map_err(|err| Error::io(e.path(), err))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What [`run`] did.
+#[derive(Debug, Default)]
+pub struct SweepSummary {
+    /// Points computed by this process.
+    pub computed: usize,
+    /// Points skipped because another process held them.
+    pub busy: usize,
+    /// Failed points: (index, message).
+    pub failed: Vec<(usize, String)>,
+    /// Finished points of the whole plan after this process.
+    pub done: usize,
+}
+
+/// Computes the points `mine` (plan indices) of an opened sweep, each claimed by its lock,
+/// in parallel on the current rayon pool. A point that fails is recorded in
+/// `DIR/failed/NNNN.json` and the log, and the sweep goes on; an interrupt stops it (finished
+/// points are kept, the point in progress leaves nothing behind).
+pub fn run(
+    dir: &Path,
+    plan: &Plan,
+    mine: &[usize],
+    limits: &Limits,
+    ctx: &Ctx,
+) -> Result<SweepSummary> {
+    let raw = load_yaml(&plan.file)?;
+    let pending: Vec<usize> = mine
+        .iter()
+        .copied()
+        .filter(|&i| !is_done(dir, &plan.points[i]))
+        .collect();
+    let progress = Mutex::new(
+        ctx.reporter
+            .task(&plan.scenario, pending.len() as u64, "points"),
+    );
+    let summary = Mutex::new(SweepSummary::default());
+    let host = hostname();
+    pending.par_iter().for_each(|&i| {
+        if ctx.stop.requested().is_some() {
+            return;
+        }
+        let p = &plan.points[i];
+        let lock_path = dir.join(format!(
+            "locks/{}.lock",
+            p.dir.trim_start_matches("points/")
+        ));
+        let result = (|| -> Result<bool> {
+            let Some(_lock) = Lock::try_acquire(&lock_path)? else {
+                return Ok(false);
+            };
+            if is_done(dir, p) {
+                return Ok(false);
+            }
+            remove_stale_partials(dir, p)?;
+            let started = now_rfc3339();
+            let t0 = std::time::Instant::now();
+            let exp = prepare_point_value(&plan.file, &raw, p, limits)?;
+            let out = OutDir::create(&dir.join(&p.dir), false, Sort::Run, &[])?;
+            run_into(exp.as_ref(), &plan.file, &out, &ctx.silent())?;
+            out.finish()?;
+            let failed = dir.join(format!("failed/{}.json", p.dir.trim_start_matches("points/")));
+            if failed.exists() {
+                fs::remove_file(&failed).map_err(|e| Error::io(&failed, e))?;
+            }
+            log_event(
+                dir,
+                json!({"event": "finished", "index": p.index, "dir": p.dir, "key": p.key,
+                       "host": host, "pid": std::process::id(), "started": started,
+                       "finished": now_rfc3339(), "wall_s": t0.elapsed().as_secs_f64()}),
+            )?;
+            Ok(true)
+        })();
+        let mut s = summary.lock().expect("lock");
+        match result {
+            Ok(true) => s.computed += 1,
+            Ok(false) => s.busy += 1,
+            Err(e) if e.is_interrupt() => {}
+            Err(e) => {
+                let msg = e.to_string();
+                let rel = p.dir.trim_start_matches("points/");
+                let f = dir.join(format!("failed/{rel}.json"));
+                let record = json!({"index": p.index, "dir": p.dir, "coords": p.coords,
+                                    "error": msg, "host": host, "pid": std::process::id(),
+                                    "time": now_rfc3339()});
+                let _ = fs::create_dir_all(dir.join("failed"));
+                let _ = fs::write(&f, format!("{record:#}\n"));
+                let _ = log_event(dir, json!({"event": "failed", "index": p.index, "dir": p.dir, "error": msg,
+                                              "host": host, "pid": std::process::id(), "time": now_rfc3339()}));
+                s.failed.push((p.index, msg));
+            }
+        }
+        drop(s);
+        progress.lock().expect("lock").inc(1);
+    });
+    progress.lock().expect("lock").finish();
+    ctx.stop.check()?;
+    let mut s = summary.into_inner().expect("lock");
+    s.failed.sort();
+    s.done = plan.points.iter().filter(|p| is_done(dir, p)).count();
+    Ok(s)
+}
+
+/// The failures recorded in `DIR/failed/` (index, message), by index.
+pub fn failures(dir: &Path) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = fs::read_dir(dir.join("failed"))
+        .map(|rd| {
+            rd.flatten()
+                .filter_map(|e| {
+                    let v: Json = serde_json::from_str(&fs::read_to_string(e.path()).ok()?).ok()?;
+                    Some((
+                        v["index"].as_u64()? as usize,
+                        v["error"].as_str().unwrap_or("").to_string(),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+/// Parses `K/N` (1 ≤ K ≤ N).
+pub fn parse_shard(s: &str) -> Result<(usize, usize)> {
+    let bad = || Error::invalid("--shard", format!("expected K/N with 1 ≤ K ≤ N, got '{s}'"));
+    let (k, n) = s.split_once('/').ok_or_else(bad)?;
+    let k: usize = k.trim().parse().map_err(|_| bad())?;
+    let n: usize = n.trim().parse().map_err(|_| bad())?;
+    if n == 0 || k == 0 || k > n {
+        return Err(bad());
+    }
+    Ok((k, n))
+}
+
+/// The shard of a SLURM array task from its environment (`SLURM_ARRAY_TASK_ID` with
+/// `SLURM_ARRAY_TASK_MIN` / `_MAX` / `_STEP`, or with `SLURM_ARRAY_TASK_COUNT` for arrays
+/// `0-(N−1)`): task ids `min, min + step, …, max` map to shards 1 … N. `var` reads a variable.
+pub fn shard_from_slurm(var: impl Fn(&str) -> Option<String>) -> Result<Option<(usize, usize)>> {
+    let num = |name: &str| -> Result<Option<usize>> {
+        match var(name) {
+            None => Ok(None),
+            Some(v) => v
+                .trim()
+                .parse::<usize>()
+                .map(Some)
+                .map_err(|_| Error::invalid(name, format!("not a number: {v}"))),
+        }
+    };
+    let Some(id) = num("SLURM_ARRAY_TASK_ID")? else {
+        return Ok(None);
+    };
+    let step = num("SLURM_ARRAY_TASK_STEP")?.unwrap_or(1).max(1);
+    let (min, count) = match (num("SLURM_ARRAY_TASK_MIN")?, num("SLURM_ARRAY_TASK_MAX")?) {
+        (Some(min), Some(max)) if max >= min => (min, (max - min) / step + 1),
+        (Some(_), Some(_)) => {
+            return Err(Error::invalid(
+                "SLURM_ARRAY_TASK_MAX",
+                "is smaller than SLURM_ARRAY_TASK_MIN",
+            ));
+        }
+        _ => match num("SLURM_ARRAY_TASK_COUNT")? {
+            Some(c) => (0, c),
+            None => return Ok(None),
+        },
+    };
+    if id < min || (id - min) % step != 0 || (id - min) / step >= count || count == 0 {
+        return Err(Error::invalid(
+            "SLURM_ARRAY_TASK_ID",
+            format!(
+                "{id} is not one of the array's task ids ({min}, {}, … {} tasks)",
+                min + step,
+                count
+            ),
+        ));
+    }
+    Ok(Some(((id - min) / step + 1, count)))
+}
+
+/// The plan indices of shard `k` of `n` (points with index ≡ k − 1 mod n); all without one.
+pub fn shard_points(plan: &Plan, shard: Option<(usize, usize)>) -> Vec<usize> {
+    plan.points
+        .iter()
+        .filter(|p| shard.is_none_or(|(k, n)| p.index % n == k - 1))
+        .map(|p| p.index)
+        .collect()
 }

@@ -5,7 +5,6 @@
 //! Numba two-neuron simulation runs 0.84 M steps/s; the microcircuit reference needs
 //! 0.18–0.22 ms per step of the 1-1-1 net (0.2 ms used for the ratio).
 
-use crate::error::{CliError, Result};
 use clap::Args;
 use rand_core::Rng;
 use sal::conventions::Conventions;
@@ -20,6 +19,7 @@ use sal::stdd::analytic::{Calculator, Pair};
 use sal::stdd::ppd::phase_plane;
 use sal::two_neuron::TwoNeuronSim;
 use sal::window::Window;
+use sal_experiments::error::{Error, Result};
 use serde::Serialize;
 use std::time::Instant;
 
@@ -179,7 +179,7 @@ fn minimal_example_init() -> InitialConditions {
 /// n ≥ 50 a sparse random network (10 random partners per neuron, weights uniform in
 /// ±0.5, biases −1, t_ref = τ_syn = 50, sampler conventions).
 fn bench_network(n: usize, ic: &InitialConditions) -> Result<(Network, f64)> {
-    let err = |e: sal::engine::NetworkError| CliError::Failed(e.to_string());
+    let err = |e: sal::engine::NetworkError| Error::Failed(e.to_string());
     let (w, b) = match n {
         2 => (vec![0.0, 1.5, 0.5, 0.0], vec![-0.5, -0.2]),
         7 => (ic.w_target.clone(), ic.b_target.clone()),
@@ -212,7 +212,7 @@ fn bench_network(n: usize, ic: &InitialConditions) -> Result<(Network, f64)> {
 /// Runs `sal bench`.
 pub fn run(args: BenchArgs) -> Result<()> {
     if args.repeats == 0 {
-        return Err(CliError::invalid("--repeats", "must be at least 1"));
+        return Err(Error::invalid("--repeats", "must be at least 1"));
     }
     let want = |name: &str| args.filter.as_deref().is_none_or(|f| name.contains(f));
     let mut results = Vec::new();
@@ -406,12 +406,12 @@ pub fn run(args: BenchArgs) -> Result<()> {
     }
 
     if args.json {
-        println!(
+        say!(
             "{}",
             serde_json::to_string_pretty(&results).expect("serialisable")
         );
     } else {
-        println!(
+        say!(
             "sal bench on {} ({} threads available), {} repeats, medians",
             machine(),
             std::thread::available_parallelism()
@@ -419,7 +419,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
                 .unwrap_or(1),
             args.repeats
         );
-        println!(
+        say!(
             "{:<20} {:>6} {:>10} {:>17} {:>15} {:>7} {:>11} {:>7} {:>12}",
             "benchmark",
             "engine",
@@ -453,7 +453,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
             let opt = |v: Option<f64>, p: usize| {
                 v.map(|x| format!("{x:.p$}")).unwrap_or_else(|| "-".into())
             };
-            println!(
+            say!(
                 "{:<20} {:>6} {:>10} {:>17} {:>15} {:>7} {:>11} {:>7} {:>12}",
                 r.name,
                 r.engine.as_deref().unwrap_or("-"),
@@ -467,7 +467,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
             );
         }
         if results.iter().any(|r| r.ns_per_synaptic_event.is_some()) {
-            println!(
+            say!(
                 "scaling: n ≥ 50 are sparse random networks (fan-out 10, biases −1); cost per synaptic event \
                  (spike × fan-out) of the event engine should stay flat in N, the clock engine's grows with N \
                  (it pays per neuron and step)."

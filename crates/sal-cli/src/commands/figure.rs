@@ -1,9 +1,9 @@
 //! `sal figure`: the paper's figures as PNG + SVG, with their data as .npz and JSON.
 
-use crate::error::Result;
-use crate::figures;
-use crate::out::OutDir;
 use clap::{Args, ValueEnum};
+use sal_experiments::error::Result;
+use sal_experiments::out::{OutDir, Sort};
+use sal_plot::figures;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -46,7 +46,7 @@ pub struct FigureArgs {
 
 /// Runs `sal figure`.
 pub fn run(args: FigureArgs) -> Result<()> {
-    let dir = OutDir::create(&args.out, args.force)?;
+    let dir = OutDir::create(&args.out, args.force, Sort::Figures, &[])?;
     let list: Vec<Which> = if args.which == Which::All {
         vec![
             Which::Fig2c,
@@ -72,6 +72,7 @@ pub fn run(args: FigureArgs) -> Result<()> {
             Which::All => unreachable!("expanded above"),
         };
         eprintln!("{name}: done in {:.2} s", t.elapsed().as_secs_f64());
+        crate::stop().check()?;
         made.push(name);
     }
     dir.json(

@@ -1,10 +1,8 @@
 //! `sal pair`: two-neuron SAL weight evolution (Fig 2d).
 
-use crate::error::{CliError, Result, finite, positive};
 use clap::{Args, ValueEnum};
-use sal::stdd::analytic::Pair;
-use sal::two_neuron::{PairSal, Plastic, Trajectory, run_pair_sal};
-use sal::window::Window;
+use sal_experiments::analytic::PairRequest;
+use sal_experiments::error::Result;
 use serde::Serialize;
 
 /// Which synapses learn.
@@ -68,42 +66,22 @@ pub struct PairArgs {
 }
 
 impl PairArgs {
-    /// Validates the flags into an experiment; errors name the flag.
-    pub fn experiment(&self) -> Result<PairSal> {
-        if self.t_ref < 1 {
-            return Err(CliError::invalid("--t-ref", "must be at least 1 step"));
+    /// The request these flags describe.
+    pub fn request(&self) -> PairRequest {
+        PairRequest {
+            w12: self.w12,
+            w21: self.w21,
+            b1: self.b1,
+            b2: self.b2,
+            t_ref: self.t_ref,
+            t_syn: self.t_syn,
+            epochs: self.epochs,
+            steps_per_epoch: self.steps_per_epoch,
+            lr: self.lr,
+            history: self.history,
+            only_w21: matches!(self.plastic, PlasticArg::W21),
+            seed: self.seed,
         }
-        let t_syn = self.t_syn.unwrap_or(self.t_ref);
-        if t_syn < 1 {
-            return Err(CliError::invalid("--t-syn", "must be at least 1 step"));
-        }
-        if self.steps_per_epoch == 0 {
-            return Err(CliError::invalid("--steps-per-epoch", "must be at least 1"));
-        }
-        if self.history == 0 {
-            return Err(CliError::invalid("--history", "must be at least 1"));
-        }
-        if self.epochs > 10_000_000 {
-            return Err(CliError::invalid("--epochs", "at most 10,000,000"));
-        }
-        let mut cfg = PairSal::fig2d(match self.plastic {
-            PlasticArg::Both => Plastic::Both,
-            PlasticArg::W21 => Plastic::W21,
-        });
-        cfg.init = Pair {
-            w12: finite("--w12", self.w12)?,
-            w21: finite("--w21", self.w21)?,
-            b1: finite("--b1", self.b1)?,
-            b2: finite("--b2", self.b2)?,
-        };
-        cfg.t_ref = self.t_ref;
-        cfg.t_syn = t_syn;
-        cfg.epochs = self.epochs;
-        cfg.steps_per_epoch = self.steps_per_epoch;
-        cfg.lr = positive("--lr", self.lr)?;
-        cfg.history = self.history;
-        cfg.window = Window::sal_exp(self.t_ref as f64);
-        Ok(cfg)
     }
 }
 
@@ -116,31 +94,32 @@ struct PairJson<'a> {
 
 /// Runs `sal pair`.
 pub fn run(args: PairArgs) -> Result<()> {
-    let cfg = args.experiment()?;
-    let tr: Trajectory = run_pair_sal(&cfg, args.seed);
+    let req = args.request();
+    let tr = req.run()?;
+    let epochs = req.epochs;
     if args.json {
         let j = PairJson {
             w12: &tr.w12,
             w21: &tr.w21,
         };
-        println!("{}", serde_json::to_string(&j).expect("serialisable"));
+        say!("{}", serde_json::to_string(&j).expect("serialisable"));
     } else {
-        println!(
+        say!(
             "{:>8}  {:>10}  {:>10}  {:>10}",
-            "epoch", "w12", "w21", "|w12-w21|"
+            "epoch",
+            "w12",
+            "w21",
+            "|w12-w21|"
         );
-        let step = (cfg.epochs / 15).max(1);
-        for e in (0..=cfg.epochs)
-            .step_by(step)
-            .chain(std::iter::once(cfg.epochs))
-        {
-            println!(
+        let step = (epochs / 15).max(1);
+        for e in (0..=epochs).step_by(step).chain(std::iter::once(epochs)) {
+            say!(
                 "{e:>8}  {:>10.4}  {:>10.4}  {:>10.4}",
                 tr.w12[e],
                 tr.w21[e],
                 (tr.w12[e] - tr.w21[e]).abs()
             );
-            if e == cfg.epochs {
+            if e == epochs {
                 break;
             }
         }

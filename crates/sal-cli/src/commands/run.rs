@@ -1,9 +1,11 @@
 //! `sal run`: one experiment from a parameter file into a run directory.
 
-use crate::error::{CliError, Result};
-use crate::experiment::prepare;
-use crate::out::OutDir;
+use crate::progress::Term;
 use clap::Args;
+use sal_experiments::error::{Error, Result};
+use sal_experiments::experiment::{Limits, prepare, run_into};
+use sal_experiments::out::{OutDir, Sort};
+use sal_experiments::progress::Ctx;
 use std::path::PathBuf;
 
 /// Run an experiment from a YAML parameter file (the paper's files work unchanged).
@@ -36,13 +38,18 @@ pub struct RunArgs {
     /// Run index in the --init file.
     #[arg(long, value_name = "K", requires = "init")]
     pub init_index: Option<usize>,
-    /// Only validate and print the resolved configuration.
+    /// Only validate, print the resolved configuration and an estimate of the work.
     #[arg(long)]
     pub dry_run: bool,
+    /// Memory a run may use, in GiB (estimated from synapses, state and recorders before
+    /// it starts; default 80 % of this machine's memory).
+    #[arg(long, value_name = "GIB")]
+    pub max_memory: Option<f64>,
     /// Output directory (default: runs/<scenario>).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Replace an existing output directory.
+    /// Replace an existing output directory (only a run directory made by sal that holds no
+    /// input of this command).
     #[arg(long)]
     pub force: bool,
     /// No progress output.
@@ -56,7 +63,7 @@ pub fn with_engine(sets: &[String], engine: Option<&str>) -> Result<Vec<String>>
     let mut out = sets.to_vec();
     if let Some(e) = engine {
         if sal::engine::EngineKind::parse(e).is_none() {
-            return Err(CliError::invalid(
+            return Err(Error::invalid(
                 "--engine",
                 format!("'{e}' is not an engine (clock or event)"),
             ));
@@ -66,10 +73,24 @@ pub fn with_engine(sets: &[String], engine: Option<&str>) -> Result<Vec<String>>
     Ok(out)
 }
 
+/// The limits of `--max-memory` (GiB).
+pub fn limits(max_memory: Option<f64>) -> Result<Limits> {
+    match max_memory {
+        None => Ok(Limits::default()),
+        Some(g) if g.is_finite() && g > 0.0 => Ok(Limits {
+            memory: (g * (1u64 << 30) as f64) as u64,
+        }),
+        Some(g) => Err(Error::invalid(
+            "--max-memory",
+            format!("must be a positive number of GiB (got {g})"),
+        )),
+    }
+}
+
 /// Runs `sal run`.
 pub fn run(args: RunArgs) -> Result<()> {
     if !args.file.exists() {
-        return Err(CliError::invalid(
+        return Err(Error::invalid(
             "FILE",
             format!("{} does not exist", args.file.display()),
         ));
@@ -79,18 +100,33 @@ pub fn run(args: RunArgs) -> Result<()> {
         .as_deref()
         .map(|p| (p, args.init_index.unwrap_or(0)));
     let sets = with_engine(&args.sets, args.engine.as_deref())?;
-    let exp = prepare(&args.file, &sets, init)?;
+    let exp = prepare(&args.file, &sets, init, &limits(args.max_memory)?)?;
     if args.dry_run {
         print!("{}", exp.resolved_yaml());
+        eprintln!(
+            "{}: {:.3e} {} (about {})",
+            exp.name(),
+            exp.total_work() as f64,
+            exp.work_unit(),
+            crate::commands::estimate(exp.kind(), exp.total_work())
+        );
         return Ok(());
     }
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("runs").join(exp.name()));
-    let dir = OutDir::create(&out, args.force)?;
-    let summary = exp.run_into(&dir, true, args.quiet)?;
+    let mut inputs = vec![args.file.clone()];
+    inputs.extend(args.init.clone());
+    let dir = OutDir::create(&out, args.force, Sort::Run, &inputs)?;
+    let term = Term { quiet: args.quiet };
+    let ctx = Ctx::new(&term, crate::stop());
+    let outcome = run_into(exp.as_ref(), &args.file, &dir, &ctx)?;
+    crate::commands::draw_figures(&dir, || {
+        sal_plot::run_figures(exp.as_ref(), outcome.as_ref(), &dir)
+    });
+    crate::stop().check()?;
     let dest = dir.finish()?;
-    eprintln!("{}: {summary} → {}", exp.name(), dest.display());
+    eprintln!("{}: {} → {}", exp.name(), outcome.summary(), dest.display());
     Ok(())
 }

@@ -1,15 +1,10 @@
 //! `sal stdd`: the STDD of a reciprocally coupled pair and its SAL values.
 
-use crate::error::{CliError, Result, finite, positive};
 use clap::{Args, ValueEnum};
-use sal::conventions::{Conventions, MinIsi};
-use sal::engine::EngineKind;
-use sal::kernel::{Psp, PspKernel};
-use sal::stdd::analytic::{Calculator, Pair};
-use sal::stdd::{Centre, Stdd};
-use sal::two_neuron::{default_engine, simulate_stdd};
-use sal::window::Window;
-use serde::Serialize;
+use sal::conventions::MinIsi;
+use sal::kernel::Psp;
+use sal_experiments::analytic::StddRequest;
+use sal_experiments::error::Result;
 
 /// PSP shape on the command line.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -125,141 +120,43 @@ pub struct StddArgs {
     pub json: bool,
 }
 
-/// The validated problem of a `sal stdd` call.
-pub struct StddProblem {
-    /// The calculator (kernel, T, t_ref, conventions).
-    pub calc: Calculator,
-    /// Weights and biases.
-    pub pair: Pair,
-    /// The SAL window.
-    pub window: Window,
-}
-
 impl StddArgs {
-    /// Validates the flags into a problem; errors name the flag.
-    pub fn problem(&self) -> Result<StddProblem> {
-        let pair = Pair {
-            w12: finite("--w12", self.w12)?,
-            w21: finite("--w21", self.w21)?,
-            b1: finite("--b1", self.b1)?,
-            b2: finite("--b2", self.b2)?,
-        };
-        if self.t_ref < 1 {
-            return Err(CliError::invalid("--t-ref", "must be at least 1 step"));
+    /// The request these flags describe.
+    pub fn request(&self) -> StddRequest {
+        StddRequest {
+            w12: self.w12,
+            w21: self.w21,
+            b1: self.b1,
+            b2: self.b2,
+            t_ref: self.t_ref,
+            t_syn: self.t_syn,
+            t_max: self.t_max,
+            psp: self.psp.into(),
+            window_a_plus: self.window_a_plus,
+            window_a_minus: self.window_a_minus,
+            window_tau_plus: self.window_tau_plus,
+            window_tau_minus: self.window_tau_minus,
+            min_isi: self.min_isi.into(),
+            simulate: self.simulate,
+            steps: self.steps,
+            engine: self.engine.clone(),
+            seed: self.seed,
         }
-        let t_ref = self.t_ref;
-        let t_syn = positive("--t-syn", self.t_syn.unwrap_or(t_ref as f64))?;
-        let min_isi: MinIsi = self.min_isi.into();
-        let t_max = self.t_max.unwrap_or(3 * t_ref);
-        if t_max <= t_ref || t_max < min_isi.steps(t_ref) {
-            return Err(CliError::invalid(
-                "--t-max",
-                format!(
-                    "must be greater than --t-ref and at least the minimum inter-spike interval ({} steps with --min-isi {} and --t-ref {t_ref}); got {t_max}",
-                    min_isi.steps(t_ref),
-                    min_isi.name()
-                ),
-            ));
-        }
-        if t_max > 5000 {
-            return Err(CliError::invalid(
-                "--t-max",
-                format!("at most 5000 (got {t_max})"),
-            ));
-        }
-        let window = Window::exp(
-            finite("--window-a-plus", self.window_a_plus)?,
-            finite("--window-a-minus", self.window_a_minus)?,
-            positive(
-                "--window-tau-plus",
-                self.window_tau_plus.unwrap_or(t_ref as f64),
-            )?,
-            positive(
-                "--window-tau-minus",
-                self.window_tau_minus.unwrap_or(t_ref as f64),
-            )?,
-        );
-        if self.simulate && self.steps == 0 {
-            return Err(CliError::invalid("--steps", "must be at least 1"));
-        }
-        let mut calc = Calculator::new(
-            PspKernel::new(self.psp.into(), t_ref as f64, t_syn),
-            t_max,
-            t_ref,
-        );
-        calc.conventions = Conventions::analytic_with(min_isi);
-        calc.validate(Some(&pair))
-            .map_err(|e| CliError::invalid("stdd parameters", e.to_string()))?;
-        Ok(StddProblem { calc, pair, window })
-    }
-}
-
-/// The stable JSON output of `sal stdd --json`.
-#[derive(Serialize)]
-pub struct StddJson {
-    /// Lags −(T−1) … T−1 in steps.
-    pub lag: Vec<i64>,
-    /// p per lag; `null` at lag 0.
-    pub p: Vec<Option<f64>>,
-    /// Expected update of w12.
-    pub sal_12: f64,
-    /// Expected update of w21.
-    pub sal_21: f64,
-}
-
-/// Builds the JSON object of an STDD.
-pub fn stdd_json(s: &Stdd, window: &Window) -> StddJson {
-    let (sal_12, sal_21) = s.sal(window);
-    let c = s.t_max() - 1;
-    StddJson {
-        lag: s.lags(),
-        p: s.p
-            .iter()
-            .enumerate()
-            .map(|(k, &v)| if k == c { None } else { Some(v) })
-            .collect(),
-        sal_12,
-        sal_21,
     }
 }
 
 /// Runs `sal stdd`.
 pub fn run(args: StddArgs) -> Result<()> {
-    let prob = args.problem()?;
-    let s = if args.simulate {
-        let engine = match args.engine.as_deref() {
-            None => default_engine(&prob.calc.kernel),
-            Some(e) => EngineKind::parse(e).ok_or_else(|| {
-                CliError::invalid(
-                    "--engine",
-                    format!("'{e}' is not an engine (clock or event)"),
-                )
-            })?,
-        };
-        simulate_stdd(
-            &prob.calc,
-            &prob.pair,
-            args.steps,
-            args.seed,
-            Centre::Zero,
-            engine,
-        )
-        .map_err(|e| CliError::invalid("--engine", e.to_string()))?
-    } else {
-        prob.calc
-            .stdd(&prob.pair, Centre::Zero)
-            .map_err(|e| CliError::invalid("stdd parameters", e.to_string()))?
-    };
-    let out = stdd_json(&s, &prob.window);
+    let (prob, out) = args.request().compute()?;
     if args.json {
-        println!("{}", serde_json::to_string(&out).expect("serialisable"));
+        say!("{}", serde_json::to_string(&out).expect("serialisable"));
     } else {
         let source = if args.simulate {
             format!("simulated, {} steps, seed {}", args.steps, args.seed)
         } else {
             "exact".to_string()
         };
-        println!(
+        say!(
             "STDD ({source}; psp {}, T = {}, t_ref = {}, min ISI {}): w12 = {}, w21 = {}, b1 = {}, b2 = {}",
             Psp::from(args.psp),
             prob.calc.t_max,
@@ -270,14 +167,14 @@ pub fn run(args: StddArgs) -> Result<()> {
             prob.pair.b1,
             prob.pair.b2
         );
-        println!("{:>6}  {:>12}", "lag", "p");
+        say!("{:>6}  {:>12}", "lag", "p");
         for (l, p) in out.lag.iter().zip(&out.p) {
             match p {
-                Some(p) => println!("{l:>6}  {p:>12.6e}"),
-                None => println!("{l:>6}  {:>12}", "-"),
+                Some(p) => say!("{l:>6}  {p:>12.6e}"),
+                None => say!("{l:>6}  {:>12}", "-"),
             }
         }
-        println!("sal_12 = {:.6e}   sal_21 = {:.6e}", out.sal_12, out.sal_21);
+        say!("sal_12 = {:.6e}   sal_21 = {:.6e}", out.sal_12, out.sal_21);
     }
     Ok(())
 }

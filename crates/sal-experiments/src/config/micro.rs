@@ -14,7 +14,7 @@
 //! `len_validation`, `num_epochs`, shuffle flags, `training_seed` and `recorded_quantities`;
 //! discrepancies C5) are accepted and ignored.
 
-use crate::error::{CliError, Result};
+use crate::error::{Error, Result};
 use sal::microcircuit::{LayerRates, Mat, NetParams, Quantity, Weights};
 use sal::rng_numpy::NumpyRng;
 use serde::{Deserialize, Serialize};
@@ -284,8 +284,8 @@ pub struct RandomInputs {
 /// (training, validation) inputs: one vector of n_0 values per input.
 pub type InputSets = (Vec<Vec<f64>>, Vec<Vec<f64>>);
 
-fn bad(key: &str, why: impl Into<String>) -> CliError {
-    CliError::invalid(key.to_string(), why.into())
+fn bad(key: &str, why: impl Into<String>) -> Error {
+    Error::invalid(key.to_string(), why.into())
 }
 
 fn finite(key: &str, v: f64) -> Result<f64> {
@@ -425,7 +425,10 @@ impl MicroConfig {
             t_ref: p.t_ref,
             tau_syn: p.tau_syn,
         };
-        net.validate().map_err(|e| bad(&e.field, e.reason))?;
+        net.validate().map_err(|e| match e {
+            sal::microcircuit::MicroError::Invalid { field, reason } => bad(&field, reason),
+            other => Error::Failed(other.to_string()),
+        })?;
         if net.dims.iter().sum::<usize>() > 100_000 {
             return Err(bad("network_properties.dims", "more than 100 000 units"));
         }
@@ -667,6 +670,59 @@ impl MicroConfig {
             }
         }
         Ok(out)
+    }
+
+    /// Refuses a run that would not fit in `limits.memory`, before any weight is drawn: the
+    /// networks (synapses and per-unit state, one weight snapshot per epoch) and the
+    /// recorders (`recorded_quantities` rows of `recorded_sample_length` steps; with
+    /// `record_all_spks` every spike, 16 bytes, counted at the highest possible rate of one
+    /// spike per t_ref per unit). The message names the key that decides the size.
+    pub fn check_memory(&self, limits: &crate::experiment::Limits) -> Result<()> {
+        let net = self.net()?;
+        let d = &net.dims;
+        let s = &self.student_simulation_settings;
+        limits.check_memory(
+            net.memory_estimate(s.num_epochs),
+            "network_properties.dims",
+            &format!("a network of dims {d:?} ({} synapses)", net.synapses()),
+        )?;
+        let steps = (s.num_epochs as u64)
+            .saturating_mul((s.len_epoch + s.len_validation) as u64)
+            .saturating_mul(s.t_pattern)
+            .saturating_mul(net.t_ref as u64);
+        if s.record_all_spks {
+            let l = d.len() - 1;
+            let units: u64 = d.iter().map(|&x| x as u64).sum::<u64>()
+                + (1..l).map(|k| d[k + 1] as u64).sum::<u64>();
+            let spikes = units.saturating_mul(steps / net.t_ref.max(1) as u64);
+            limits.check_memory(
+                spikes.saturating_mul(16),
+                "student_simulation_settings.record_all_spks",
+                &format!("recording every spike ({units} units, {steps} steps)"),
+            )?;
+        }
+        let items = self.recorded(d)?;
+        if !items.is_empty() {
+            let width: u64 = items
+                .iter()
+                .map(|&(layer, q)| match q {
+                    Quantity::WUp => (d[layer] * d[layer.saturating_sub(1)]) as u64,
+                    Quantity::WDown => (d[layer] * d.get(layer + 1).copied().unwrap_or(0)) as u64,
+                    Quantity::Validation | Quantity::Symmetrization => 1,
+                    _ => d[layer] as u64,
+                })
+                .sum();
+            let rows = steps / s.recorded_sample_length.max(1);
+            limits.check_memory(
+                rows.saturating_mul(width).saturating_mul(8),
+                "student_simulation_settings.recorded_sample_length",
+                &format!(
+                    "recording {width} numbers every {} steps",
+                    s.recorded_sample_length
+                ),
+            )?;
+        }
+        Ok(())
     }
 
     /// Checks everything that can be checked without running.

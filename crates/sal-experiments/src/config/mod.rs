@@ -4,7 +4,7 @@
 pub mod micro;
 pub mod ssn;
 
-use crate::error::{CliError, Result};
+use crate::error::{Error, Result};
 use serde::de::DeserializeOwned;
 use serde_norway::{Mapping, Value};
 use std::path::Path;
@@ -12,9 +12,9 @@ use std::path::Path;
 /// Reads a YAML file into a generic value (anchors and aliases resolved).
 pub fn load_yaml(path: &Path) -> Result<Value> {
     let text = std::fs::read_to_string(path)
-        .map_err(|e| CliError::invalid(path.display().to_string(), e.to_string()))?;
+        .map_err(|e| Error::invalid(path.display().to_string(), e.to_string()))?;
     serde_norway::from_str(&text)
-        .map_err(|e| CliError::invalid(path.display().to_string(), format!("not valid YAML: {e}")))
+        .map_err(|e| Error::invalid(path.display().to_string(), format!("not valid YAML: {e}")))
 }
 
 /// Applies one `KEY.PATH=VALUE` override; VALUE is parsed as a YAML scalar (or flow
@@ -22,20 +22,20 @@ pub fn load_yaml(path: &Path) -> Result<Value> {
 /// decided by the typed parse afterwards, with the same validation as the file.
 pub fn apply_set(root: &mut Value, assignment: &str) -> Result<()> {
     let (path, raw) = assignment.split_once('=').ok_or_else(|| {
-        CliError::invalid(
+        Error::invalid(
             "--set",
             format!("expected KEY.PATH=VALUE, got '{assignment}'"),
         )
     })?;
     let path = path.trim();
     if path.is_empty() || path.split('.').any(str::is_empty) {
-        return Err(CliError::invalid(
+        return Err(Error::invalid(
             "--set",
             format!("empty key in '{assignment}'"),
         ));
     }
     let value: Value = serde_norway::from_str(raw.trim()).map_err(|e| {
-        CliError::invalid(
+        Error::invalid(
             format!("--set {path}"),
             format!("cannot parse '{raw}': {e}"),
         )
@@ -52,7 +52,7 @@ pub fn apply_set(root: &mut Value, assignment: &str) -> Result<()> {
                 .ok()
                 .filter(|&i| i < len)
                 .ok_or_else(|| {
-                    CliError::invalid(
+                    Error::invalid(
                         format!("--set {path}"),
                         format!(
                             "'{}' is a list of {len}; '{part}' is not an index 0…{}",
@@ -69,7 +69,7 @@ pub fn apply_set(root: &mut Value, assignment: &str) -> Result<()> {
             continue;
         }
         if !node.is_mapping() {
-            return Err(CliError::invalid(
+            return Err(Error::invalid(
                 format!("--set {path}"),
                 format!("'{}' is not a mapping", parts[..k].join(".")),
             ));
@@ -104,17 +104,15 @@ pub fn parse<T: DeserializeOwned>(value: Value, source: &str) -> Result<T> {
         } else {
             format!("{source}: {path}")
         };
-        CliError::invalid(name, inner)
+        Error::invalid(name, inner)
     })
 }
 
 /// Reads a derived initial-conditions file given with `--init` (errors name `--init PATH`).
 pub fn read_init_json(path: &Path) -> Result<serde_json::Value> {
     let flag = format!("--init {}", path.display());
-    let text =
-        std::fs::read_to_string(path).map_err(|e| CliError::invalid(&flag, e.to_string()))?;
-    serde_json::from_str(&text)
-        .map_err(|e| CliError::invalid(&flag, format!("not valid JSON: {e}")))
+    let text = std::fs::read_to_string(path).map_err(|e| Error::invalid(&flag, e.to_string()))?;
+    serde_json::from_str(&text).map_err(|e| Error::invalid(&flag, format!("not valid JSON: {e}")))
 }
 
 /// Run `index` of the `runs` list of an initial-conditions file (`name` for the message).
@@ -124,7 +122,7 @@ pub fn init_run<'a>(
     name: &str,
 ) -> Result<&'a serde_json::Value> {
     runs.get(index).ok_or_else(|| {
-        CliError::invalid(
+        Error::invalid(
             "--init-index",
             format!(
                 "{index} is out of range: {name} has {} runs (0…{})",

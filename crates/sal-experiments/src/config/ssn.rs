@@ -3,7 +3,7 @@
 //! `protocol: v2|v3` (default: v3 if the file has `exp_type`, else v2) and
 //! `engine: clock` (the simulation engine).
 
-use crate::error::{CliError, Result};
+use crate::error::{Error, Result};
 use sal::engine::EngineKind;
 use sal::sampling::boltzmann::MAX_UNITS;
 use sal::sampling::init::{InitParams, InitialConditions};
@@ -171,7 +171,7 @@ fn check(ok: bool, key: &str, reason: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(CliError::invalid(key, reason))
+        Err(Error::invalid(key, reason))
     }
 }
 
@@ -327,7 +327,7 @@ pub fn load_initial_conditions(path: &Path, index: usize, n: usize) -> Result<In
         Some(runs) => super::init_run(runs, index, &name)?,
         None if index == 0 => &v,
         None => {
-            return Err(CliError::invalid(
+            return Err(Error::invalid(
                 "--init-index",
                 format!("{index} is out of range: {name} holds a single run (index 0)"),
             ));
@@ -335,25 +335,25 @@ pub fn load_initial_conditions(path: &Path, index: usize, n: usize) -> Result<In
     };
     let mat = |key: &str| -> Result<Vec<f64>> {
         let rows = run.get(key).and_then(|x| x.as_array()).ok_or_else(|| {
-            CliError::invalid(
+            Error::invalid(
                 format!("--init {name}"),
                 format!("run {index} has no matrix '{key}'"),
             )
         })?;
         let mut out = Vec::with_capacity(n * n);
         if rows.len() != n {
-            return Err(CliError::invalid(
+            return Err(Error::invalid(
                 format!("--init {name}"),
                 format!("'{key}' has {} rows, the config has dim = {n}", rows.len()),
             ));
         }
         for r in rows {
             let r = r.as_array().filter(|r| r.len() == n).ok_or_else(|| {
-                CliError::invalid(format!("--init {name}"), format!("'{key}' is not {n}×{n}"))
+                Error::invalid(format!("--init {name}"), format!("'{key}' is not {n}×{n}"))
             })?;
             for x in r {
                 out.push(x.as_f64().ok_or_else(|| {
-                    CliError::invalid(
+                    Error::invalid(
                         format!("--init {name}"),
                         format!("'{key}' has a non-number"),
                     )
@@ -368,7 +368,7 @@ pub fn load_initial_conditions(path: &Path, index: usize, n: usize) -> Result<In
             .and_then(|x| x.as_array())
             .filter(|x| x.len() == n)
             .ok_or_else(|| {
-                CliError::invalid(
+                Error::invalid(
                     format!("--init {name}"),
                     format!("run {index} has no vector '{key}' of length {n}"),
                 )
@@ -376,7 +376,7 @@ pub fn load_initial_conditions(path: &Path, index: usize, n: usize) -> Result<In
         xs.iter()
             .map(|x| {
                 x.as_f64().ok_or_else(|| {
-                    CliError::invalid(
+                    Error::invalid(
                         format!("--init {name}"),
                         format!("'{key}' has a non-number"),
                     )

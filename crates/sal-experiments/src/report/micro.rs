@@ -18,7 +18,7 @@
 //! sampling-network reports.
 
 use crate::error::Result;
-use crate::report::{Quartiles, sweep_dirs};
+use crate::report::common::{Quartiles, sweep_dirs};
 use crate::sweep::{Plan, finished_metrics, is_done, read_plan};
 use serde_json::{Map, Value as Json, json};
 use std::collections::BTreeMap;

@@ -2,9 +2,9 @@
 //! NaN-ignoring, linear interpolation — the reference's pandas/NumPy quantiles), final
 //! values, tables, and the Fig 4 / Fig 5 panels when the scenarios of a family are present.
 
-use crate::error::{CliError, Result};
+use crate::error::Result;
+use crate::report::common::{Quartiles, sweep_dirs};
 use crate::sweep::{Plan, finished_metrics, read_plan};
-use sal::metrics::nanquantile;
 use serde::Serialize;
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
@@ -37,28 +37,6 @@ pub struct Scenario {
     pub points: Vec<PointResult>,
     /// Points not (yet) finished.
     pub missing: usize,
-}
-
-/// Quartiles (25 %, 50 %, 75 %).
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct Quartiles {
-    /// 25 %.
-    pub q25: f64,
-    /// Median.
-    pub median: f64,
-    /// 75 %.
-    pub q75: f64,
-}
-
-impl Quartiles {
-    /// Quartiles of a sample (NaN ignored).
-    pub fn of(xs: &[f64]) -> Quartiles {
-        Quartiles {
-            q25: nanquantile(xs, 0.25),
-            median: nanquantile(xs, 0.5),
-            q75: nanquantile(xs, 0.75),
-        }
-    }
 }
 
 /// Statistics of one noise level of one scenario.
@@ -122,39 +100,14 @@ pub fn load(dir: &Path) -> Result<Scenario> {
     })
 }
 
-/// The sweep directories under `dir`: the directory itself if it holds a `sweep.json`,
-/// else its immediate subdirectories that do (sorted); an error if there is none.
-pub fn sweep_dirs(dir: &Path) -> Result<Vec<PathBuf>> {
-    if dir.join("sweep.json").is_file() {
-        return Ok(vec![dir.to_path_buf()]);
-    }
-    let mut subs: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| CliError::invalid("DIR", format!("{}: {e}", dir.display())))?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.join("sweep.json").is_file())
-        .collect();
-    subs.sort();
-    if subs.is_empty() {
-        return Err(CliError::invalid(
-            "DIR",
-            format!(
-                "{} holds no sweep (no sweep.json in it or its subdirectories)",
-                dir.display()
-            ),
-        ));
-    }
-    Ok(subs)
-}
-
 /// Finds the spiking-sampling-network sweeps under `dir`: the directory itself, or its
-/// immediate subdirectories. Microcircuit sweeps (Fig 6, see [`crate::report_micro`]) are
+/// immediate subdirectories. Microcircuit sweeps (Fig 6, see [`crate::report::micro`]) are
 /// skipped, so the result may be empty.
 pub fn discover(dir: &Path) -> Result<Vec<Scenario>> {
     let mut out = Vec::new();
     for d in sweep_dirs(dir)? {
         // an unreadable plan is reported by `load`
-        let micro = read_plan(&d).is_ok_and(|p| crate::report_micro::is_micro(&d, &p));
+        let micro = read_plan(&d).is_ok_and(|p| crate::report::micro::is_micro(&d, &p));
         if !micro {
             out.push(load(&d)?);
         }

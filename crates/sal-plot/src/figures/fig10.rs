@@ -1,22 +1,22 @@
 //! Fig 10: Dale's law — the SAL phase plane of the E–I system in effective-weight
 //! coordinates, and the effective-weight rate check (spec `dale.md` §2–3).
 
-use super::{grid_arrows, render};
-use crate::error::{CliError, Result};
-use crate::out::OutDir;
-use crate::plot::{
+use super::common::{grid_arrows, render};
+use crate::kit::{
     ArrowStyle, Colormap, Figure, Heatmap, LegendPos, Panel, Rgb, Series, Style, palette,
 };
 use sal::dale::{
     EiParams, FIG10_T_SIM, Pathway, RATE_CHECK_T_SIM, fig10_ws, phase_plane, rate_check,
     rate_check_ws,
 };
+use sal_experiments::error::{Error, Result};
+use sal_experiments::out::OutDir;
 use serde_json::json;
 
 const ZERO_LINE: Rgb = Rgb(0xff, 0x7f, 0x0e);
 
-fn sim_err(e: impl std::fmt::Display) -> CliError {
-    CliError::Failed(format!("E–I system: {e}"))
+fn sim_err(e: impl std::fmt::Display) -> Error {
+    Error::Failed(format!("E–I system: {e}"))
 }
 
 /// Fig 10: 21×21 grid of direct weights (0 … 2), 2·10^6 steps per point, paper parameters

@@ -1,9 +1,7 @@
 //! Fig 11: robustness of the SAL fixed points to the PSP shape (`psp_shapes.md` §1).
 
-use super::{lags_f64, render, tref_ticks};
-use crate::error::{CliError, Result};
-use crate::out::OutDir;
-use crate::plot::{
+use super::common::{lags_f64, render, tref_ticks};
+use crate::kit::{
     Colormap, Figure, Heatmap, LegendPos, Panel, Rgb, Series, Style, colormap_rgb, palette,
 };
 use rayon::prelude::*;
@@ -14,6 +12,8 @@ use sal::stdd::analytic::{Calculator, Pair};
 use sal::stdd::attractor::{attractor_line, deviation};
 use sal::stdd::ppd::{linspace, phase_plane};
 use sal::window::Window;
+use sal_experiments::error::{Error, Result};
+use sal_experiments::out::OutDir;
 use serde_json::json;
 
 /// Bias values B (indices 0…8).
@@ -77,9 +77,8 @@ pub fn fig11(dir: &OutDir) -> Result<&'static str> {
             let calc = Calculator::new(PspKernel::new(sh.psp, 10.0, sh.t_syn_ppd), 20, 10);
             // attribute-level biases (B[ix], B[iy]) = public (b1, b2) = (B[iy], B[ix])
             let pp = phase_plane(&calc, B[iy], B[ix], &w_range, &window)
-                .map_err(|e| CliError::Failed(format!("phase plane: {e}")))?;
-            let serr =
-                |e: sal::spline::SplineError| CliError::Failed(format!("attractor line: {e}"));
+                .map_err(|e| Error::Failed(format!("phase plane: {e}")))?;
+            let serr = |e: sal::spline::SplineError| Error::Failed(format!("attractor line: {e}"));
             let (up_axis, up12) = upscale_grid(&w_range, &pp.sal12, 100).map_err(serr)?;
             let line = attractor_line(&up_axis, &up12).map_err(serr)?;
             let deviation = deviation(&line);
@@ -114,7 +113,7 @@ pub fn fig11(dir: &OutDir) -> Result<&'static str> {
                     },
                     Centre::Smooth,
                 )
-                .map_err(|e| CliError::Failed(format!("STDD: {e}")))?;
+                .map_err(|e| Error::Failed(format!("STDD: {e}")))?;
             row.push(s);
         }
         stdds.push(row);

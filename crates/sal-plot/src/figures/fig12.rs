@@ -1,13 +1,13 @@
 //! Fig 12: linear response of the STDD to an asymmetric weight perturbation
 //! (`psp_shapes.md` §2).
 
-use super::render;
-use crate::error::{CliError, Result};
-use crate::out::OutDir;
-use crate::plot::{Figure, Panel, RefLine, Rgb, Series, Style, palette};
+use super::common::render;
+use crate::kit::{Figure, Panel, RefLine, Rgb, Series, Style, palette};
 use sal::kernel::{Psp, PspKernel};
 use sal::stdd::analytic::Calculator;
 use sal::stdd::linear_response::{LinearResponse, linear_response};
+use sal_experiments::error::{Error, Result};
+use sal_experiments::out::OutDir;
 use serde_json::json;
 
 /// Fig 12: δ(Δ) and its running integral for an excitatory (w = 0.5) and an inhibitory
@@ -20,8 +20,7 @@ pub fn fig12(dir: &OutDir) -> Result<&'static str> {
         t_ref,
     );
     let run = |w: f64| {
-        linear_response(&calc, w, 0.05, 0.0, 1.0)
-            .map_err(|e| CliError::Failed(format!("STDD: {e}")))
+        linear_response(&calc, w, 0.05, 0.0, 1.0).map_err(|e| Error::Failed(format!("STDD: {e}")))
     };
     let exc = run(0.5)?;
     let inh = run(-0.5)?;

@@ -1,9 +1,7 @@
 //! Fig 2c (STDDs), Fig 2d (two-neuron SAL), Fig 2e (phase plane).
 
-use super::{grid_arrows, lags_f64, render, tref_ticks};
-use crate::error::{CliError, Result};
-use crate::out::OutDir;
-use crate::plot::{
+use super::common::{grid_arrows, lags_f64, render, tref_ticks};
+use crate::kit::{
     ArrowStyle, Colormap, Figure, Heatmap, LegendPos, Panel, RefLine, Rgb, SecondaryAxis, Series,
     Style, palette,
 };
@@ -15,13 +13,15 @@ use sal::stdd::ppd::phase_plane;
 use sal::stdd::{Centre, Stdd};
 use sal::two_neuron::{PairSal, Plastic, Trajectory, run_pair_sal};
 use sal::window::Window;
+use sal_experiments::error::{Error, Result};
+use sal_experiments::out::OutDir;
 use serde_json::json;
 
 const RIGHT: Rgb = Rgb(0xd6, 0x27, 0x28);
 const LEFT: Rgb = Rgb(0x1f, 0x77, 0xb4);
 
-fn calc_err(e: impl std::fmt::Display) -> CliError {
-    CliError::Failed(format!("STDD calculator: {e}"))
+fn calc_err(e: impl std::fmt::Display) -> Error {
+    Error::Failed(format!("STDD calculator: {e}"))
 }
 
 /// One STDD panel: right half, left half and the symmetric reference (dashed).
@@ -260,7 +260,7 @@ pub fn fig2e(dir: &OutDir, seed: u64) -> Result<&'static str> {
     let pp = phase_plane(&calc, 0.0, 0.0, &axis, &window).map_err(calc_err)?;
     let n = pp.n();
     let m = 101;
-    let spline_err = |e: sal::spline::SplineError| CliError::Failed(format!("up-scaling: {e}"));
+    let spline_err = |e: sal::spline::SplineError| Error::Failed(format!("up-scaling: {e}"));
     let (up_axis, up12) = upscale_grid(&axis, &pp.sal12, m).map_err(spline_err)?;
     let (_, up21) = upscale_grid(&axis, &pp.sal21, m).map_err(spline_err)?;
     let mag = sal::metrics::normalised_magnitude(&up12, &up21);

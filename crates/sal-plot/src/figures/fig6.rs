@@ -17,12 +17,12 @@
 //! hidden layer's `W_down` and `W_up(next)ᵀ`: median and IQR over epochs, and the final
 //! angle distributions.
 
-use super::render;
-use crate::error::Result;
-use crate::out::OutDir;
-use crate::plot::{Band, Figure, LegendPos, Panel, RefLine, Rgb, Series, Style, palette};
-use crate::report::Quartiles;
-use crate::report_micro::{
+use super::common::render;
+use crate::kit::{Band, Figure, LegendPos, Panel, RefLine, Rgb, Series, Style, palette};
+use sal_experiments::error::Result;
+use sal_experiments::out::OutDir;
+use sal_experiments::report::common::Quartiles;
+use sal_experiments::report::micro::{
     MicroPoint, MicroReport, TEACHER_WEIGHT, TINY_WEIGHTS, TRAJECTORY_EPOCHS, TRAJECTORY_RUN,
     variant_label,
 };

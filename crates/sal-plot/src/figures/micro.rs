@@ -1,12 +1,12 @@
 //! Figure of one microcircuit run: validation loss, weights (or feedback angles) over epochs,
 //! and the learned input–output map against the teacher's.
 
-use super::render;
-use crate::error::Result;
-use crate::micro::{MicroExperiment, down_name, up_name};
-use crate::out::OutDir;
-use crate::plot::{Figure, LegendPos, Panel, RefLine, Rgb, Series, Style, palette};
+use super::common::render;
+use crate::kit::{Figure, LegendPos, Panel, RefLine, Rgb, Series, Style, palette};
 use sal::microcircuit::{RunResult, StudentSpec};
+use sal_experiments::error::Result;
+use sal_experiments::micro::{MicroExperiment, down_name, up_name};
+use sal_experiments::out::OutDir;
 
 /// Writes `figures/run.png|svg`.
 pub fn run(

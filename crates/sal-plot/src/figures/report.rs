@@ -1,12 +1,13 @@
 //! Sweep report figures: per scenario, and the paper's Fig 4 / Fig 5 layout per noise family.
 
-use super::render;
-use crate::error::Result;
-use crate::out::OutDir;
-use crate::plot::{
+use super::common::render;
+use crate::kit::{
     Band, Colormap, Figure, LegendPos, Panel, RefLine, Rgb, Series, Style, colormap_rgb, palette,
 };
-use crate::report::{Level, Quartiles, Scenario};
+use sal_experiments::error::Result;
+use sal_experiments::out::OutDir;
+use sal_experiments::report::common::Quartiles;
+use sal_experiments::report::ssn::{Level, Scenario};
 
 /// Log axes cannot show 0 (an exactly symmetric weight matrix has asymmetry 0): such values
 /// are drawn at this floor, and the axis label says so (the paper uses a symlog axis).

@@ -1,11 +1,11 @@
 //! Figures of one sampling-network run.
 
-use super::render;
-use crate::error::Result;
-use crate::experiment::SsnExperiment;
-use crate::out::OutDir;
-use crate::plot::{Figure, LegendPos, Panel, Rgb, Series, Style, palette};
+use super::common::render;
+use crate::kit::{Figure, LegendPos, Panel, Rgb, Series, Style, palette};
 use sal::sampling::training::Record;
+use sal_experiments::error::Result;
+use sal_experiments::out::OutDir;
+use sal_experiments::ssn::SsnExperiment;
 
 /// DKL and asymmetry over training, final weights vs target, final sampled vs target
 /// distribution: `figures/run.png|svg`.

@@ -9,7 +9,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{FontStyle, FontTransform, RGBAColor, register_font};
 
-use super::Rgb;
+use super::color::Rgb;
 
 /// Font family name used for all text. The name doubles as the SVG
 /// `font-family` attribute, so SVG viewers use DejaVu Sans when installed.

@@ -1,6 +1,42 @@
 //! Colours: the qualitative palette and the continuous colormaps.
 
-use super::{Colormap, Rgb};
+/// An sRGB colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Rgb(pub u8, pub u8, pub u8);
+
+impl Rgb {
+    /// Black.
+    pub const BLACK: Rgb = Rgb(0, 0, 0);
+    /// White.
+    pub const WHITE: Rgb = Rgb(255, 255, 255);
+    /// Mid grey, for reference lines.
+    pub const GREY: Rgb = Rgb(0x80, 0x80, 0x80);
+
+    /// Colour from a `0xRRGGBB` literal.
+    pub const fn hex(v: u32) -> Rgb {
+        Rgb((v >> 16) as u8, (v >> 8) as u8, v as u8)
+    }
+}
+
+/// Continuous colormaps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Colormap {
+    /// Perceptually uniform, dark blue to yellow (matplotlib default).
+    Viridis,
+    /// Perceptually uniform, black to light yellow through magenta.
+    Magma,
+    /// Diverging blue-grey-red, for signed quantities.
+    Coolwarm,
+    /// White to black.
+    Greys,
+}
+
+impl Colormap {
+    /// Whether the map is diverging (auto ranges are then symmetric about 0).
+    pub fn is_diverging(self) -> bool {
+        matches!(self, Colormap::Coolwarm)
+    }
+}
 
 /// matplotlib's `tab10` qualitative cycle.
 const TAB10: [Rgb; 10] = [

@@ -3,13 +3,16 @@
 use plotters::prelude::*;
 
 use super::canvas::{ASCENT, Align, Canvas, DrawResult, Flavor, LINE, TextOpts, text_width};
+use super::color::Rgb;
 use super::layout::{
     Fonts, GRID, LABEL_PAD, MINOR_TICK_LEN, OUTER_PAD, PanelLayout, Rect, SPINE, SPINE_W, TICK_LEN,
     TICK_PAD, colorbar_width, max_label_width, snap,
 };
+use super::model::{
+    ArrowPivot, ArrowScale, Band, Figure, Heatmap, LegendPos, Panel, Series, Style,
+};
 use super::prepare::{HeatPrep, Prepared, cell_edges};
 use super::ticks::{Scale, TickSet};
-use super::{ArrowPivot, ArrowScale, Band, Figure, Heatmap, LegendPos, Panel, Rgb, Series, Style};
 
 // ---------------------------------------------------------------------------
 // Geometry helpers

@@ -1,9 +1,10 @@
 //! Font sizes, tick selection and the placement of plot areas.
 
 use super::canvas::{LINE, text_width};
+use super::color::Rgb;
+use super::model::Figure;
 use super::prepare::Prepared;
 use super::ticks::{Scale, Spacing, TickSet, explicit_ticks, linear_ticks, log_ticks};
-use super::{Figure, Rgb};
 
 // ---------------------------------------------------------------------------
 // Metrics (logical pixels)
@@ -336,4 +337,22 @@ pub(super) fn layout(fig: &Figure, prepared: &[Prepared<'_>], f: &Fonts) -> Vec<
         }
     }
     result
+}
+
+impl Figure {
+    /// Logical size (width, height) of the whole figure; the SVG has this size.
+    pub fn logical_size(&self) -> (u32, u32) {
+        let w = self.cols as u32 * self.panel_width;
+        let h = self.rows as u32 * self.panel_height + title_band(self).ceil() as u32;
+        (w, h)
+    }
+
+    /// Pixel size (width, height) of the PNG.
+    pub fn pixel_size(&self) -> (u32, u32) {
+        let (w, h) = self.logical_size();
+        (
+            (f64::from(w) * self.dpi_scale).round() as u32,
+            (f64::from(h) * self.dpi_scale).round() as u32,
+        )
+    }
 }

@@ -8,8 +8,8 @@ use plotters::prelude::*;
 use super::canvas::{Canvas, Flavor, ensure_fonts};
 use super::draw::draw_figure;
 use super::layout::{Fonts, SVG_OVERSAMPLE, layout};
+use super::model::{Figure, PlotError};
 use super::prepare::{prepare, validate_figure};
-use super::{Figure, PlotError};
 
 // ---------------------------------------------------------------------------
 // Output
@@ -48,7 +48,9 @@ pub(super) fn downsample(src: &[u8], w: u32, h: u32, ss: u32) -> Vec<u8> {
     out
 }
 
-pub(super) fn render(fig: &Figure, stem: &Path) -> Result<Vec<PathBuf>, PlotError> {
+/// Draws `fig` to `stem.png` and `stem.svg` (the extensions are appended to
+/// `stem`; missing parent directories are created) and returns both paths.
+pub fn render(fig: &Figure, stem: &Path) -> Result<Vec<PathBuf>, PlotError> {
     validate_figure(fig)?;
     let prepared = fig
         .panels

@@ -1,7 +1,8 @@
 //! Validation of panels and resolution of axis and colour ranges.
 
+use super::color::{Rgb, colormap_rgb};
+use super::model::{ArrowScale, Figure, Heatmap, Panel, PlotError, Series};
 use super::ticks::Scale;
-use super::{ArrowScale, Figure, Heatmap, Panel, PlotError, Rgb, Series, colormap_rgb};
 
 // ---------------------------------------------------------------------------
 // Validation and ranges

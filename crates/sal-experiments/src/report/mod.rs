@@ -1,0 +1,256 @@
+//! Report data of sweeps: tables, quartiles, long tables and JSON rows (figures are drawn by
+//! `sal-plot` from a [`Report`]).
+//!
+//! [`ssn`]: spiking sampling networks (Fig 4 / Fig 5); [`micro`]: cortical microcircuits
+//! (Fig 6); [`common`]: quartiles and sweep discovery; [`long`]: every point × validation
+//! point as one table.
+
+pub mod common;
+pub mod long;
+pub mod micro;
+pub mod ssn;
+
+use crate::error::Result;
+use crate::out::OutDir;
+use crate::sweep::{Plan, failures};
+use common::sweep_dirs;
+use serde_json::{Value as Json, json};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Everything a report shows, computed from the sweep directories under one directory.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The directory reported on.
+    pub dir: PathBuf,
+    /// The sweep directories found.
+    pub sweeps: Vec<PathBuf>,
+    /// Sampling-network scenarios with their per-noise-level statistics (sorted by name).
+    pub ssn: Vec<(ssn::Scenario, Vec<ssn::Level>)>,
+    /// Microcircuit sweeps.
+    pub micro: micro::MicroReport,
+    /// Warnings for the reader: unfinished or failed points, points computed by different
+    /// programs or from different inputs.
+    pub warnings: Vec<String>,
+}
+
+fn js(x: f64) -> Json {
+    if x.is_finite() { json!(x) } else { Json::Null }
+}
+
+/// Loads every sweep under `dir` (the directory itself or its subdirectories).
+pub fn build(dir: &Path) -> Result<Report> {
+    let sweeps = sweep_dirs(dir)?;
+    let mut scenarios = ssn::discover(dir)?;
+    let micro = micro::summarise(micro::discover(dir)?);
+    scenarios.sort_by(|a, b| {
+        a.plan
+            .scenario
+            .cmp(&b.plan.scenario)
+            .then(a.dir.cmp(&b.dir))
+    });
+    let ssn: Vec<_> = scenarios
+        .into_iter()
+        .map(|s| {
+            let l = ssn::levels(&s);
+            (s, l)
+        })
+        .collect();
+    let mut warnings = Vec::new();
+    for (s, _) in &ssn {
+        unfinished(&mut warnings, &s.plan, s.missing);
+    }
+    for s in &micro.sweeps {
+        unfinished(&mut warnings, &s.plan, s.missing);
+    }
+    for d in &sweeps {
+        let f = failures(d);
+        if !f.is_empty() {
+            warnings.push(format!(
+                "{}: {} point(s) failed (see {}): {}",
+                d.display(),
+                f.len(),
+                d.join("failed").display(),
+                f.iter()
+                    .take(3)
+                    .map(|(i, m)| format!("point {i}: {m}"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ));
+        }
+        if let Some(w) = provenance_warning(d) {
+            warnings.push(w);
+        }
+    }
+    Ok(Report {
+        dir: dir.to_path_buf(),
+        sweeps,
+        ssn,
+        micro,
+        warnings,
+    })
+}
+
+fn unfinished(w: &mut Vec<String>, plan: &Plan, missing: usize) {
+    if missing > 0 {
+        w.push(format!(
+            "{}: {missing} of {} points not finished; reporting the finished ones",
+            plan.scenario,
+            plan.points.len()
+        ));
+    }
+}
+
+/// A warning if the finished points of the sweep in `dir` were computed by different
+/// programs or from inputs with different content (their `run.json` provenance).
+pub fn provenance_warning(dir: &Path) -> Option<String> {
+    let plan = crate::sweep::read_plan(dir).ok()?;
+    let mut seen: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for p in &plan.points {
+        let Ok(text) = std::fs::read_to_string(dir.join(&p.dir).join("run.json")) else {
+            continue;
+        };
+        let Ok(run) = serde_json::from_str::<Json>(&text) else {
+            continue;
+        };
+        let prov = &run["provenance"];
+        let program = format!(
+            "sal {} (commit {})",
+            prov["program"]["version"].as_str().unwrap_or("?"),
+            prov["program"]["git_commit"].as_str().unwrap_or("unknown")
+        );
+        let inputs: Vec<String> = prov["inputs"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|i| {
+                        format!(
+                            "{} {}",
+                            i["path"].as_str().unwrap_or(""),
+                            &i["sha256"].as_str().unwrap_or("")
+                                [..12.min(i["sha256"].as_str().unwrap_or("").len())]
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let sig = if prov.is_null() {
+            "no provenance (computed before sal recorded it)".to_string()
+        } else {
+            format!("{program}; inputs {}", inputs.join(", "))
+        };
+        seen.entry(sig).or_default().push(p.index);
+    }
+    (seen.len() > 1).then(|| {
+        format!(
+            "{}: the points were computed by different programs or from different inputs: {}",
+            dir.display(),
+            seen.iter()
+                .map(|(sig, pts)| format!("{} point(s) by {sig}", pts.len()))
+                .collect::<Vec<_>>()
+                .join("; ")
+        )
+    })
+}
+
+impl Report {
+    /// The sampling-network table (`table.csv`).
+    pub fn ssn_csv(&self) -> String {
+        let mut csv = String::from(
+            "scenario,noise_key,noise,runs,dkl_q25,dkl_median,dkl_q75,asym_q25,asym_median,asym_q75,final_iteration\n",
+        );
+        for (s, ls) in &self.ssn {
+            for l in ls {
+                let (Some(d), Some(a)) = (l.final_dkl(), l.final_asymmetry()) else {
+                    continue;
+                };
+                let key = s.plan.noise_key.clone().unwrap_or_default();
+                let it = l.iterations.last().copied().unwrap_or(f64::NAN);
+                let _ = writeln!(
+                    csv,
+                    "{},{key},{},{},{:e},{:e},{:e},{:e},{:e},{:e},{it}",
+                    s.plan.scenario,
+                    l.noise,
+                    l.runs,
+                    d.q25,
+                    d.median,
+                    d.q75,
+                    a.q25,
+                    a.median,
+                    a.q75
+                );
+            }
+        }
+        csv
+    }
+
+    /// The sampling-network table as JSON rows (`table.json`).
+    pub fn ssn_table(&self) -> Vec<Json> {
+        let mut table = Vec::new();
+        for (s, ls) in &self.ssn {
+            for l in ls {
+                let (Some(d), Some(a)) = (l.final_dkl(), l.final_asymmetry()) else {
+                    continue;
+                };
+                let key = s.plan.noise_key.clone().unwrap_or_default();
+                let it = l.iterations.last().copied().unwrap_or(f64::NAN);
+                table.push(json!({
+                    "scenario": s.plan.scenario, "noise_key": key, "noise": js(l.noise), "runs": l.runs,
+                    "final_iteration": js(it),
+                    "dkl": {"q25": js(d.q25), "median": js(d.median), "q75": js(d.q75)},
+                    "asymmetry": {"q25": js(a.q25), "median": js(a.median), "q75": js(a.q75)},
+                }));
+            }
+        }
+        table
+    }
+
+    /// The microcircuit table (`micro_table.csv`).
+    pub fn micro_csv(&self) -> String {
+        micro::table_csv(&self.micro)
+    }
+
+    /// Writes the tables (`table.csv`/`.json`, `micro_table.csv`/`.json`, `long.csv`) into
+    /// `out`; figures come afterwards.
+    pub fn write_tables(&self, out: &OutDir) -> Result<()> {
+        if !self.micro.sweeps.is_empty() {
+            out.text("micro_table.csv", &self.micro_csv())?;
+            out.json("micro_table.json", &micro::table_json(&self.micro))?;
+        }
+        if self.ssn.is_empty() {
+            // no sampling-network sweep: the main table is the microcircuit one
+            out.text("table.csv", &self.micro_csv())?;
+            out.json("table.json", &micro::table_json(&self.micro))?;
+        } else {
+            out.text("table.csv", &self.ssn_csv())?;
+            out.json("table.json", &self.ssn_table())?;
+        }
+        out.text("long.csv", &long::csv(&self.long_table()))
+    }
+
+    /// Every finished point × validation point as one long table (see [`long`]).
+    pub fn long_table(&self) -> long::LongTable {
+        long::build(&self.ssn, &self.micro)
+    }
+
+    /// The per-point final values as JSON rows (`sal report --json`, stable ordering).
+    pub fn point_rows(&self) -> Vec<Json> {
+        let mut rows = Vec::new();
+        for (s, _) in &self.ssn {
+            let mut pts: Vec<_> = s.points.iter().collect();
+            pts.sort_by_key(|p| p.index);
+            for p in pts {
+                rows.push(json!({
+                    "scenario": s.plan.scenario,
+                    "index": p.index,
+                    "coords": p.coords,
+                    "final_dkl": p.dkl.last().map(|&x| js(x)),
+                    "final_asymmetry": p.asymmetry.last().map(|&x| js(x)),
+                }));
+            }
+        }
+        rows.extend(micro::point_rows(&self.micro));
+        rows
+    }
+}
