@@ -266,26 +266,67 @@ pub fn prepare_value(
     kind_of(&value).prepare(file, value, sets, init, limits)
 }
 
-/// Takes the `initial_conditions` key out of a configuration value (with `--init` given it
-/// is dropped: the flag wins), and checks the referenced file's content hash.
-pub fn take_init(
-    value: &mut Value,
-    init: Option<InitRef>,
-    source: &str,
-) -> Result<Option<InitRef>> {
-    let from_file = value
-        .as_mapping_mut()
-        .and_then(|m| m.remove("initial_conditions"));
-    if init.is_some() {
-        return Ok(init);
+/// Keys every kind accepts besides its own schema, written into `config.resolved.yaml` so
+/// that it reruns to the same result: `scenario` (the name shown in results; default the
+/// file's name) and `initial_conditions` (see [`InitRef`]).
+#[derive(Debug, Clone, Default)]
+pub struct Extras {
+    /// Initial conditions from a file.
+    pub init: Option<InitRef>,
+    /// The scenario name given in the file.
+    pub scenario: Option<String>,
+}
+
+impl Extras {
+    /// Takes the extra keys out of a configuration value (`--init` given as `init` wins over
+    /// the file's `initial_conditions`, whose content hash is checked).
+    pub fn take(value: &mut Value, init: Option<InitRef>, source: &str) -> Result<Extras> {
+        let m = value.as_mapping_mut();
+        let (ic, name) = match m {
+            Some(m) => (m.remove("initial_conditions"), m.remove("scenario")),
+            None => (None, None),
+        };
+        let scenario = match name {
+            None => None,
+            Some(Value::String(s)) => Some(s),
+            Some(_) => {
+                return Err(Error::invalid(
+                    format!("{source}: scenario"),
+                    "must be a string",
+                ));
+            }
+        };
+        let init = match (init, ic) {
+            (Some(i), _) => Some(i),
+            (None, None) => None,
+            (None, Some(v)) => {
+                let mut r: InitRef =
+                    crate::config::parse(v, &format!("{source}: initial_conditions"))?;
+                r.verify()?;
+                r.given = r.file.clone();
+                Some(r)
+            }
+        };
+        Ok(Extras { init, scenario })
     }
-    let Some(v) = from_file else {
-        return Ok(None);
-    };
-    let mut r: InitRef = crate::config::parse(v, &format!("{source}: initial_conditions"))?;
-    r.verify()?;
-    r.given = r.file.clone();
-    Ok(Some(r))
+
+    /// The scenario name: the file's `scenario` key, else `default`.
+    pub fn name(&self, default: impl FnOnce() -> String) -> String {
+        self.scenario.clone().unwrap_or_else(default)
+    }
+
+    /// The extra keys as YAML, to append to a resolved configuration (`name`: the scenario).
+    pub fn yaml(&self, name: &str) -> String {
+        let mut m = serde_json::Map::new();
+        m.insert("scenario".into(), Json::from(name));
+        if let Some(r) = &self.init {
+            m.insert(
+                "initial_conditions".into(),
+                serde_json::to_value(r).expect("serialisable"),
+            );
+        }
+        serde_norway::to_string(&m).expect("serialisable")
+    }
 }
 
 /// A scenario's name from its file: the stem, or the folder for the reference's `exp.yaml`.

@@ -5,8 +5,8 @@ use crate::config::micro::{MicroConfig, variant};
 use crate::config::{apply_set, parse};
 use crate::error::{Error, Result};
 use crate::experiment::{
-    Experiment, InitRef, Kind, Limits, Outcome, PaperBase, PaperGrid, PaperRequest, has_key,
-    scenario_name, take_init,
+    Experiment, Extras, InitRef, Kind, Limits, Outcome, PaperBase, PaperGrid, PaperRequest,
+    has_key, scenario_name,
 };
 use crate::out::Array;
 use crate::progress::Ctx;
@@ -40,8 +40,9 @@ pub struct MicroExperiment {
     pub name: String,
     /// "sal", "bp" or "fa".
     pub variant: &'static str,
-    /// Where initial weights, seeds and schedule come from (`--init`), if not drawn.
-    pub init_ref: Option<InitRef>,
+    /// The scenario name and the initial-conditions file (`--init`: initial weights, seeds
+    /// and schedule of a reference run) given in the file or on the command line.
+    pub extras: Extras,
     /// The reference run's weights and schedule (with --init).
     pub reference: Option<ReferenceRun>,
 }
@@ -126,7 +127,8 @@ impl Kind for MicroKind {
         limits: &Limits,
     ) -> Result<Box<dyn Experiment>> {
         let source = file.display().to_string();
-        let init = take_init(&mut value, init, &source)?;
+        let extras = Extras::take(&mut value, init, &source)?;
+        let init = extras.init.clone();
         for s in sets {
             if s.starts_with("engine=") {
                 return Err(Error::invalid(
@@ -172,8 +174,8 @@ impl Kind for MicroKind {
         Ok(Box::new(MicroExperiment {
             variant: variant(&config),
             config,
-            name: scenario_name(file),
-            init_ref: init,
+            name: extras.name(|| scenario_name(file)),
+            extras,
             reference,
         }))
     }
@@ -404,17 +406,12 @@ impl Experiment for MicroExperiment {
 
     fn resolved_yaml(&self) -> String {
         let text = serde_norway::to_string(&self.config).expect("serialisable");
-        match &self.init_ref {
-            None => text,
-            Some(r) => {
-                text + &serde_norway::to_string(&json!({ "initial_conditions": r }))
-                    .expect("serialisable")
-            }
-        }
+        text + &self.extras.yaml(&self.name)
     }
 
     fn input_files(&self) -> Vec<(String, PathBuf)> {
-        self.init_ref
+        self.extras
+            .init
             .iter()
             .map(|r| ("init".to_string(), r.file.clone()))
             .collect()
@@ -533,7 +530,7 @@ fn metrics(
     for k in 1..=l {
         teacher_weights.insert(up_name(k), mat_json(&teacher_w.up[k - 1], scalar));
     }
-    let init = match &exp.init_ref {
+    let init = match &exp.extras.init {
         None => {
             json!({"source": "drawn", "weights_init_seed": exp.config.student_simulation_settings.weights_init_seed, "training_seed": exp.config.student_simulation_settings.training_seed})
         }

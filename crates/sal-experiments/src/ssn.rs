@@ -5,8 +5,8 @@ use crate::config::ssn::{SsnConfig, load_initial_conditions};
 use crate::config::{apply_set, parse};
 use crate::error::{Error, Result};
 use crate::experiment::{
-    Experiment, InitRef, Kind, Limits, Outcome, PaperBase, PaperGrid, PaperRequest, scenario_name,
-    take_init,
+    Experiment, Extras, InitRef, Kind, Limits, Outcome, PaperBase, PaperGrid, PaperRequest,
+    scenario_name,
 };
 use crate::out::Array;
 use crate::progress::Ctx;
@@ -32,8 +32,9 @@ pub struct SsnExperiment {
     pub config: SsnConfig,
     /// Its initial conditions.
     pub init: InitialConditions,
-    /// Their source: a file (run index) or drawn from `seed.distr` / `seed.init`.
-    pub init_ref: Option<InitRef>,
+    /// The scenario name and initial-conditions file given in the file or by `--init`
+    /// (initial conditions drawn from `seed.distr` / `seed.init` without one).
+    pub extras: Extras,
     /// Name of the scenario (exp_type or file stem).
     pub name: String,
 }
@@ -65,7 +66,8 @@ impl Kind for SsnKind {
         limits: &Limits,
     ) -> Result<Box<dyn Experiment>> {
         let source = file.display().to_string();
-        let init = take_init(&mut value, init, &source)?;
+        let extras = Extras::take(&mut value, init, &source)?;
+        let init = extras.init.clone();
         for s in sets {
             apply_set(&mut value, s)?;
         }
@@ -74,17 +76,19 @@ impl Kind for SsnKind {
         let key = if config.dim > 16 { "dim" } else { "val_step" };
         limits.check_memory(memory_estimate(&config), key, "the run's records")?;
         let ic = match &init {
-            Some(r) => load_initial_conditions(&r.file, r.index, config.dim)?,
+            Some(r) => load_initial_conditions(&r.given, r.index, config.dim)?,
             None => draw(&config.init_params(), config.seed.distr, config.seed.init),
         };
-        let name = config
-            .exp_type
-            .clone()
-            .unwrap_or_else(|| scenario_name(file));
+        let name = extras.name(|| {
+            config
+                .exp_type
+                .clone()
+                .unwrap_or_else(|| scenario_name(file))
+        });
         Ok(Box::new(SsnExperiment {
             config,
             init: ic,
-            init_ref: init,
+            extras,
             name,
         }))
     }
@@ -233,17 +237,12 @@ impl Experiment for SsnExperiment {
 
     fn resolved_yaml(&self) -> String {
         let text = serde_norway::to_string(&self.resolved_config()).expect("serialisable");
-        match &self.init_ref {
-            None => text,
-            Some(r) => {
-                text + &serde_norway::to_string(&json!({ "initial_conditions": r }))
-                    .expect("serialisable")
-            }
-        }
+        text + &self.extras.yaml(&self.name)
     }
 
     fn input_files(&self) -> Vec<(String, PathBuf)> {
-        self.init_ref
+        self.extras
+            .init
             .iter()
             .map(|r| ("init".to_string(), r.file.clone()))
             .collect()
@@ -294,7 +293,7 @@ impl Outcome for SsnOutcome {
         let exp = &self.experiment;
         let rec = &self.record;
         let cfg = &exp.config;
-        let init = match &exp.init_ref {
+        let init = match &exp.extras.init {
             None => {
                 json!({"source": "drawn", "seed_distr": cfg.seed.distr, "seed_init": cfg.seed.init})
             }
