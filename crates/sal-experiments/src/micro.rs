@@ -535,7 +535,7 @@ fn metrics(
             json!({"source": "drawn", "weights_init_seed": exp.config.student_simulation_settings.weights_init_seed, "training_seed": exp.config.student_simulation_settings.training_seed})
         }
         Some(r) => {
-            json!({"source": "file", "file": r.given.display().to_string(), "index": r.index})
+            json!({"source": "file", "file": r.file.display().to_string(), "index": r.index})
         }
     };
     let s = &exp.config.student_simulation_settings;

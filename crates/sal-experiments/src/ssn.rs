@@ -298,7 +298,7 @@ impl Outcome for SsnOutcome {
                 json!({"source": "drawn", "seed_distr": cfg.seed.distr, "seed_init": cfg.seed.init})
             }
             Some(r) => {
-                json!({"source": "file", "file": r.given.display().to_string(), "index": r.index})
+                json!({"source": "file", "file": r.file.display().to_string(), "index": r.index})
             }
         };
         let last = rec.dkl.len().saturating_sub(1);
