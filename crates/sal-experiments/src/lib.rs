@@ -7,9 +7,9 @@
 //! * [`config`]: the reference's parameter-file schemas (the paper's files run unchanged),
 //!   `--set` overrides and validation with errors that name the key;
 //! * [`experiment`]: one experiment abstraction ([`experiment::Kind`],
-//!   [`experiment::Experiment`], [`experiment::Outcome`]) with one registry of kinds
-//!   ([`experiment::KINDS`]: sampling networks [`ssn`], cortical microcircuits [`micro`]) and
-//!   run directories ([`experiment::run_into`]);
+//!   [`experiment::Experiment`], [`experiment::Outcome`]) and run directories
+//!   ([`experiment::run_into`]); [`kinds`]: the one registry of kinds ([`kinds::KINDS`]:
+//!   sampling networks [`ssn`], cortical microcircuits [`micro`]);
 //! * [`sweep`]: grids of runs — plans keyed by configuration, shards, locks, resume, growth;
 //! * [`report`]: report data (quartiles, tables, long tables, JSON rows);
 //! * [`out`]: output directories that never lose data; [`provenance`]: hashes, program,
@@ -18,7 +18,8 @@
 //! Figures are drawn by `sal-plot` from the values this crate returns.
 //!
 //! ```
-//! use sal_experiments::experiment::{Limits, prepare};
+//! use sal_experiments::experiment::Limits;
+//! use sal_experiments::kinds::prepare;
 //! use sal_experiments::progress::{Ctx, Silent, Stop};
 //! use std::path::Path;
 //!
@@ -38,6 +39,7 @@ pub mod cluster;
 pub mod config;
 pub mod error;
 pub mod experiment;
+pub mod kinds;
 pub mod micro;
 pub mod out;
 pub mod progress;

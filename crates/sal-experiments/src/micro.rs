@@ -197,7 +197,7 @@ impl Kind for MicroKind {
         let variant = exp.variant;
         let reference = exp.config.network_properties.dims == [1, 1, 1];
         let init_path = if reference {
-            Some(crate::sweep::derived_file(
+            Some(crate::config::derived_file(
                 req.init_dir,
                 req.file,
                 &format!("microcircuits_{variant}_initial_conditions.json"),

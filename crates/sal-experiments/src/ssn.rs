@@ -136,7 +136,7 @@ impl Kind for SsnKind {
                 "ssn_plast_noise_initial_conditions.json",
             ),
         };
-        let init_path = crate::sweep::derived_file(req.init_dir, file, init_file)?;
+        let init_path = crate::config::derived_file(req.init_dir, file, init_file)?;
         let key = keys[0].to_string();
         let mut bases = Vec::new();
         for (k, &level) in levels.iter().enumerate() {

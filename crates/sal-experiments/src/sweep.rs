@@ -31,7 +31,8 @@
 
 use crate::config::{get_path, load_yaml};
 use crate::error::{Error, Result};
-use crate::experiment::{Experiment, Limits, PaperRequest, kind_of, prepare_value, run_into};
+use crate::experiment::{Experiment, Limits, PaperRequest, run_into};
+use crate::kinds::{kind_of, prepare_value};
 use crate::out::{OutDir, Sort, has_marker, write_marker};
 use crate::progress::Ctx;
 use crate::provenance::{InputFile, Program, hash_files, hostname, now_rfc3339, sha256_str};
@@ -128,27 +129,6 @@ fn yaml_scalar(v: &Json) -> String {
         Json::String(s) => s.clone(),
         other => other.to_string(),
     }
-}
-
-/// A derived initial-conditions file `name` of the reference: in `init_dir` (--init-dir) or
-/// else in `../../derived` next to the scenario `file`, as the spec's folders lie.
-pub fn derived_file(init_dir: Option<&Path>, file: &Path, name: &str) -> Result<PathBuf> {
-    let dir = match init_dir {
-        Some(d) => d.to_path_buf(),
-        None => file
-            .parent()
-            .unwrap_or(Path::new("."))
-            .join("../../derived"),
-    };
-    dir.join(name).canonicalize().map_err(|_| {
-        Error::invalid(
-            "--init-dir",
-            format!(
-                "{} not found (the reference's initial conditions; set --init-dir)",
-                dir.join(name).display()
-            ),
-        )
-    })
 }
 
 /// Options of a sweep.

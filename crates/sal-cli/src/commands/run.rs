@@ -3,7 +3,8 @@
 use crate::progress::Term;
 use clap::Args;
 use sal_experiments::error::{Error, Result};
-use sal_experiments::experiment::{Limits, prepare, run_into};
+use sal_experiments::experiment::{Limits, run_into};
+use sal_experiments::kinds::prepare;
 use sal_experiments::out::{OutDir, Sort};
 use sal_experiments::progress::Ctx;
 use std::path::PathBuf;

@@ -7,7 +7,7 @@ pub mod ssn;
 use crate::error::{Error, Result};
 use serde::de::DeserializeOwned;
 use serde_norway::{Mapping, Value};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Reads a YAML file into a generic value (anchors and aliases resolved).
 pub fn load_yaml(path: &Path) -> Result<Value> {
@@ -128,6 +128,27 @@ pub fn init_run<'a>(
                 "{index} is out of range: {name} has {} runs (0…{})",
                 runs.len(),
                 runs.len().saturating_sub(1)
+            ),
+        )
+    })
+}
+
+/// A derived initial-conditions file `name` of the reference: in `init_dir` (--init-dir) or
+/// else in `../../derived` next to the scenario `file`, as the spec's folders lie.
+pub fn derived_file(init_dir: Option<&Path>, file: &Path, name: &str) -> Result<PathBuf> {
+    let dir = match init_dir {
+        Some(d) => d.to_path_buf(),
+        None => file
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join("../../derived"),
+    };
+    dir.join(name).canonicalize().map_err(|_| {
+        Error::invalid(
+            "--init-dir",
+            format!(
+                "{} not found (the reference's initial conditions; set --init-dir)",
+                dir.join(name).display()
             ),
         )
     })
