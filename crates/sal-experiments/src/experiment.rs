@@ -273,6 +273,14 @@ impl Extras {
         self.scenario.clone().unwrap_or_else(default)
     }
 
+    /// The initial-conditions file as a provenance input (`init`), if any.
+    pub fn input_files(&self) -> Vec<(String, PathBuf)> {
+        self.init
+            .iter()
+            .map(|r| ("init".to_string(), r.file.clone()))
+            .collect()
+    }
+
     /// The extra keys as YAML, to append to a resolved configuration (`name`: the scenario).
     pub fn yaml(&self, name: &str) -> String {
         let mut m = serde_json::Map::new();

@@ -13,7 +13,7 @@ pub mod ssn;
 use crate::error::Result;
 use crate::out::OutDir;
 use crate::sweep::{Plan, failures};
-use common::sweep_dirs;
+use common::{Quartiles, sweep_dirs};
 use serde_json::{Value as Json, json};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -155,55 +155,47 @@ pub fn provenance_warning(dir: &Path) -> Option<String> {
 }
 
 impl Report {
+    /// The final quartiles of every noise level of every scenario that has them.
+    fn final_levels(
+        &self,
+    ) -> impl Iterator<Item = (&ssn::Scenario, &ssn::Level, Quartiles, Quartiles)> {
+        self.ssn.iter().flat_map(|(s, ls)| {
+            ls.iter()
+                .filter_map(move |l| Some((s, l, l.final_dkl()?, l.final_asymmetry()?)))
+        })
+    }
+
     /// The sampling-network table (`table.csv`).
     pub fn ssn_csv(&self) -> String {
         let mut csv = String::from(
             "scenario,noise_key,noise,runs,dkl_q25,dkl_median,dkl_q75,asym_q25,asym_median,asym_q75,final_iteration\n",
         );
-        for (s, ls) in &self.ssn {
-            for l in ls {
-                let (Some(d), Some(a)) = (l.final_dkl(), l.final_asymmetry()) else {
-                    continue;
-                };
-                let key = s.plan.noise_key.clone().unwrap_or_default();
-                let it = l.iterations.last().copied().unwrap_or(f64::NAN);
-                let _ = writeln!(
-                    csv,
-                    "{},{key},{},{},{:e},{:e},{:e},{:e},{:e},{:e},{it}",
-                    s.plan.scenario,
-                    l.noise,
-                    l.runs,
-                    d.q25,
-                    d.median,
-                    d.q75,
-                    a.q25,
-                    a.median,
-                    a.q75
-                );
-            }
+        for (s, l, d, a) in self.final_levels() {
+            let key = s.plan.noise_key.clone().unwrap_or_default();
+            let it = l.iterations.last().copied().unwrap_or(f64::NAN);
+            let _ = writeln!(
+                csv,
+                "{},{key},{},{},{:e},{:e},{:e},{:e},{:e},{:e},{it}",
+                s.plan.scenario, l.noise, l.runs, d.q25, d.median, d.q75, a.q25, a.median, a.q75
+            );
         }
         csv
     }
 
     /// The sampling-network table as JSON rows (`table.json`).
     pub fn ssn_table(&self) -> Vec<Json> {
-        let mut table = Vec::new();
-        for (s, ls) in &self.ssn {
-            for l in ls {
-                let (Some(d), Some(a)) = (l.final_dkl(), l.final_asymmetry()) else {
-                    continue;
-                };
+        self.final_levels()
+            .map(|(s, l, d, a)| {
                 let key = s.plan.noise_key.clone().unwrap_or_default();
                 let it = l.iterations.last().copied().unwrap_or(f64::NAN);
-                table.push(json!({
+                json!({
                     "scenario": s.plan.scenario, "noise_key": key, "noise": js(l.noise), "runs": l.runs,
                     "final_iteration": js(it),
                     "dkl": {"q25": js(d.q25), "median": js(d.median), "q75": js(d.q75)},
                     "asymmetry": {"q25": js(a.q25), "median": js(a.median), "q75": js(a.q75)},
-                }));
-            }
-        }
-        table
+                })
+            })
+            .collect()
     }
 
     /// The microcircuit table (`micro_table.csv`).
