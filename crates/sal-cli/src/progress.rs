@@ -71,7 +71,11 @@ impl Progress for Bar {
             return;
         }
         let frac = self.done as f64 / self.total as f64;
-        if frac >= self.next_fraction || self.last_line.elapsed() > Duration::from_secs(60) {
+        // log lines only for tasks that take a while (a line per 10 %, at least once a minute)
+        let slow = self.started.elapsed() > Duration::from_secs(2);
+        if slow
+            && (frac >= self.next_fraction || self.last_line.elapsed() > Duration::from_secs(60))
+        {
             let el = self.started.elapsed().as_secs_f64();
             let eta = if frac > 0.0 { el / frac - el } else { 0.0 };
             eprintln!(
