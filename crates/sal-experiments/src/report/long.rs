@@ -3,6 +3,7 @@
 //! grid coordinates and every metric as columns. `sal report` writes it as `long.csv`;
 //! Python's `sal.load_sweep` returns it as a DataFrame (or a dict of numpy arrays).
 
+use super::convnet::ConvReport;
 use super::micro::MicroReport;
 use super::ssn::{Level, Scenario};
 use serde_json::Value as Json;
@@ -47,7 +48,7 @@ struct Row {
 }
 
 /// The long table of the sweeps of a report.
-pub fn build(ssn: &[(Scenario, Vec<Level>)], micro: &MicroReport) -> LongTable {
+pub fn build(ssn: &[(Scenario, Vec<Level>)], micro: &MicroReport, conv: &ConvReport) -> LongTable {
     let mut rows = Vec::new();
     for (s, _) in ssn {
         let mut pts: Vec<_> = s.points.iter().collect();
@@ -97,6 +98,37 @@ pub fn build(ssn: &[(Scenario, Vec<Level>)], micro: &MicroReport) -> LongTable {
                     metrics,
                 });
             }
+        }
+    }
+    for p in &conv.points {
+        for (e, &acc) in p.test_accuracy.iter().enumerate() {
+            let mut metrics = vec![
+                ("test_accuracy".to_string(), acc),
+                (
+                    "train_accuracy".to_string(),
+                    p.train_accuracy.get(e).copied().unwrap_or(f64::NAN),
+                ),
+                (
+                    "test_loss".to_string(),
+                    p.test_loss.get(e).copied().unwrap_or(f64::NAN),
+                ),
+            ];
+            for (k, a) in p.angles.iter().enumerate() {
+                // angles have one entry before the first epoch: epoch e ends at entry e + 1
+                metrics.push((
+                    format!("angle_deg_fc{}", k + 1),
+                    a.get(e + 1).copied().unwrap_or(f64::NAN),
+                ));
+            }
+            rows.push(Row {
+                sweep: format!("{} {}", p.method, p.dataset),
+                kind: "convnet",
+                index: p.index,
+                coords: p.coords.clone(),
+                step_name: "epoch",
+                step: (e + 1) as f64,
+                metrics,
+            });
         }
     }
     columns(rows)

@@ -2,10 +2,11 @@
 //! `sal-plot` from a [`Report`]).
 //!
 //! [`ssn`]: spiking sampling networks (Fig 4 / Fig 5); [`micro`]: cortical microcircuits
-//! (Fig 6); [`common`]: quartiles and sweep discovery; [`long`]: every point × validation
-//! point as one table.
+//! (Fig 6); [`convnet`]: deep ConvNets with seven feedback methods (Fig 8); [`common`]:
+//! quartiles and sweep discovery; [`long`]: every point × validation point as one table.
 
 pub mod common;
+pub mod convnet;
 pub mod long;
 pub mod micro;
 pub mod ssn;
@@ -30,6 +31,8 @@ pub struct Report {
     pub ssn: Vec<(ssn::Scenario, Vec<ssn::Level>)>,
     /// Microcircuit sweeps.
     pub micro: micro::MicroReport,
+    /// ConvNet sweeps (Fig 8).
+    pub convnet: convnet::ConvReport,
     /// Warnings for the reader: unfinished or failed points, points computed by different
     /// programs or from different inputs.
     pub warnings: Vec<String>,
@@ -44,6 +47,7 @@ pub fn build(dir: &Path) -> Result<Report> {
     let sweeps = sweep_dirs(dir)?;
     let mut scenarios = ssn::discover(dir)?;
     let micro = micro::summarise(micro::discover(dir)?);
+    let convnet = convnet::build(dir)?;
     scenarios.sort_by(|a, b| {
         a.plan
             .scenario
@@ -63,6 +67,9 @@ pub fn build(dir: &Path) -> Result<Report> {
     }
     for s in &micro.sweeps {
         unfinished(&mut warnings, &s.plan, s.missing);
+    }
+    for (plan, _, missing) in &convnet.sweeps {
+        unfinished(&mut warnings, plan, *missing);
     }
     for d in &sweeps {
         let f = failures(d);
@@ -88,6 +95,7 @@ pub fn build(dir: &Path) -> Result<Report> {
         sweeps,
         ssn,
         micro,
+        convnet,
         warnings,
     })
 }
@@ -210,7 +218,14 @@ impl Report {
             out.text("micro_table.csv", &self.micro_csv())?;
             out.json("micro_table.json", &micro::table_json(&self.micro))?;
         }
-        if self.ssn.is_empty() {
+        if !self.convnet.points.is_empty() {
+            out.text("fig8_table.csv", &self.convnet.table_csv())?;
+            out.json("fig8_table.json", &self.convnet.table_json())?;
+        }
+        if self.ssn.is_empty() && self.micro.sweeps.is_empty() && !self.convnet.points.is_empty() {
+            out.text("table.csv", &self.convnet.table_csv())?;
+            out.json("table.json", &self.convnet.table_json())?;
+        } else if self.ssn.is_empty() {
             // no sampling-network sweep: the main table is the microcircuit one
             out.text("table.csv", &self.micro_csv())?;
             out.json("table.json", &micro::table_json(&self.micro))?;
@@ -223,7 +238,7 @@ impl Report {
 
     /// Every finished point × validation point as one long table (see [`long`]).
     pub fn long_table(&self) -> long::LongTable {
-        long::build(&self.ssn, &self.micro)
+        long::build(&self.ssn, &self.micro, &self.convnet)
     }
 
     /// The per-point final values as JSON rows (`sal report --json`, stable ordering).
@@ -243,6 +258,7 @@ impl Report {
             }
         }
         rows.extend(micro::point_rows(&self.micro));
+        rows.extend(self.convnet.point_rows());
         rows
     }
 }

@@ -101,14 +101,17 @@ pub fn load(dir: &Path) -> Result<Scenario> {
 }
 
 /// Finds the spiking-sampling-network sweeps under `dir`: the directory itself, or its
-/// immediate subdirectories. Microcircuit sweeps (Fig 6, see [`crate::report::micro`]) are
-/// skipped, so the result may be empty.
+/// immediate subdirectories. Sweeps of other kinds (microcircuits, see
+/// [`crate::report::micro`]; ConvNets, see [`crate::report::convnet`]) are skipped, so the
+/// result may be empty.
 pub fn discover(dir: &Path) -> Result<Vec<Scenario>> {
     let mut out = Vec::new();
     for d in sweep_dirs(dir)? {
-        // an unreadable plan is reported by `load`
-        let micro = read_plan(&d).is_ok_and(|p| crate::report::micro::is_micro(&d, &p));
-        if !micro {
+        // an unreadable plan is reported by `load`; other kinds have reports of their own
+        let other = read_plan(&d).is_ok_and(|p| {
+            crate::report::micro::is_micro(&d, &p) || !(p.kind.is_empty() || p.kind == "ssn")
+        });
+        if !other {
             out.push(load(&d)?);
         }
     }
