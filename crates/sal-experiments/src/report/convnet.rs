@@ -402,7 +402,7 @@ mod tests {
         assert_eq!(s.epochs_to_target, (4.0, 2f64.sqrt(), 2));
         assert_eq!(s.final_angles, vec![(25.0, 50f64.sqrt())]);
         assert_eq!(s.curve.len(), 6);
-        assert_eq!(mean_std(&[]).0.is_nan(), true);
+        assert!(mean_std(&[]).0.is_nan());
         assert_eq!(mean_std(&[3.0]), (3.0, 0.0));
     }
 }
