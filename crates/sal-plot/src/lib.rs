@@ -40,5 +40,8 @@ pub fn report_figures(dir: &OutDir, report: &Report) -> Result<Vec<String>> {
     if !report.micro.sweeps.is_empty() && figures::fig6::fig6(dir, &report.micro)? {
         made.push("fig6".into());
     }
+    if !report.convnet.points.is_empty() && figures::fig8::fig8(dir, &report.convnet)? {
+        made.push("fig8".into());
+    }
     Ok(made)
 }
