@@ -68,7 +68,10 @@ fn smoke() -> String {
 fn computed(dir: &Path) -> BTreeMap<u64, usize> {
     let mut n = BTreeMap::new();
     let text = fs::read_to_string(dir.join("log.jsonl")).unwrap_or_default();
-    for line in text.lines() {
+    // while writers are live, the last line may still be on its way (no newline yet): only
+    // terminated lines count, and every terminated line must be complete JSON
+    let done = &text[..text.rfind('\n').map_or(0, |i| i + 1)];
+    for line in done.lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
         if v["event"] == "finished" {
             *n.entry(v["index"].as_u64().unwrap()).or_default() += 1;

@@ -616,6 +616,8 @@ pub fn open_dir(dir: &Path, mut plan: Plan, force: bool) -> Result<Plan> {
 }
 
 /// Appends one event to `DIR/log.jsonl` (under the plan lock, so lines never interleave).
+/// The line is written with one `write` call (an unbuffered `writeln!` issues one call per
+/// piece, and a process killed between them would leave half a line).
 fn log_event(dir: &Path, event: Json) -> Result<()> {
     let _lock = plan_lock(dir)?;
     let path = dir.join("log.jsonl");
@@ -624,7 +626,8 @@ fn log_event(dir: &Path, event: Json) -> Result<()> {
         .append(true)
         .open(&path)
         .map_err(|e| Error::io(&path, e))?;
-    writeln!(f, "{event}").map_err(|e| Error::io(&path, e))
+    f.write_all(format!("{event}\n").as_bytes())
+        .map_err(|e| Error::io(&path, e))
 }
 
 /// Removes the staging directories of point `p` left by processes that died (call only
