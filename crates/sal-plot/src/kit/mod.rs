@@ -16,15 +16,23 @@
 mod canvas;
 pub mod color;
 mod draw;
+mod geom;
+pub mod helpers;
+pub mod info;
 mod layout;
 pub mod model;
 mod output;
 mod prepare;
+mod scene;
 mod ticks;
 
+#[cfg(test)]
+mod acceptance;
 #[cfg(test)]
 mod tests;
 
 pub use color::{Colormap, Rgb, colormap_rgb, palette};
+pub use helpers::{distribution, format_value, unit_ticks};
+pub use info::{FigureLayout, layout_of};
 pub use model::*;
-pub use output::render;
+pub use output::{render, render_strict};
