@@ -597,7 +597,7 @@ pub(super) fn draw_legend<DB: DrawingBackend>(cv: &Canvas<'_, DB>, lp: &LegendPl
         1.0,
         1.0,
     )?;
-    let halo = Rgb(0x50, 0x50, 0x50);
+    let halo = Rgb(0x60, 0x60, 0x60);
     for (i, (sample, label)) in lp.entries.iter().enumerate() {
         let base = bx.y0 + lm.pad + i as f64 * lm.row_h + ASCENT * em;
         let mid = base - 0.3 * em;
@@ -605,15 +605,10 @@ pub(super) fn draw_legend<DB: DrawingBackend>(cv: &Canvas<'_, DB>, lp: &LegendPl
         let sx1 = sx0 + lm.sample_w;
         match sample {
             Sample::Line(style, hidden) => {
-                // A light line would vanish on the white box: underlay a dark halo.
+                // A light line would vanish on the white box: draw it on a dark patch.
                 if luminance(style.color) > 0.8 {
-                    let h = Style {
-                        color: halo,
-                        width: style.width + 2,
-                        alpha: 1.0,
-                        ..*style
-                    };
-                    draw_styled_line(cv, &[(sx0, mid), (sx1, mid)], &h)?;
+                    let d = 0.45 * em;
+                    cv.fill_rect((sx0 - 2.0, mid - d), (sx1 + 2.0, mid + d), halo, 1.0)?;
                 }
                 draw_styled_line(cv, &[(sx0, mid), (sx1, mid)], style)?;
                 if *hidden {

@@ -162,6 +162,8 @@ pub(super) struct PanelLayout {
     pub(super) col_ytick_w: f64,
     /// The panel's own right margin without an outside legend.
     pub(super) own_right: f64,
+    /// The panel's own bottom margin without an outside legend.
+    pub(super) own_bottom: f64,
     /// What the panel draws.
     pub(super) scene: Scene,
     /// The legend, if the panel has entries.
@@ -259,14 +261,24 @@ pub(super) fn x_overhang(t: &TickSet, s: &Scale, w: f64, em: f64) -> (f64, f64) 
 /// Gap between the plot (or its colorbar) and an outside legend.
 pub(super) const OUTSIDE_GAP: f64 = 10.0;
 
+/// Room an outside legend takes: right of the plot, or below it (wide legends).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum OutsideRoom {
+    Right(f64),
+    Below(f64),
+}
+
+/// Outside legends wider than this fraction of the panel go below the plot.
+const WIDE_LEGEND: f64 = 0.36;
+
 pub(super) fn margins(
     p: &Prepared<'_>,
     t: &PanelTicks,
     f: &Fonts,
     cell: Rect,
     plot_w: f64,
-    outside_legend: Option<f64>,
-) -> (Margins, f64) {
+    outside_legend: Option<OutsideRoom>,
+) -> (Margins, f64, f64) {
     let panel = p.panel;
     let tick_block = TICK_LEN + TICK_PAD;
     let wy = max_label_width(&t.y, f.tick);
@@ -326,8 +338,11 @@ pub(super) fn margins(
         }
     }
     let own_right = right;
-    if let Some(w) = outside_legend {
-        right += OUTSIDE_GAP + w;
+    let own_bottom = bottom;
+    match outside_legend {
+        Some(OutsideRoom::Right(w)) => right += OUTSIDE_GAP + w,
+        Some(OutsideRoom::Below(h)) => bottom += OUTSIDE_GAP + h,
+        None => {}
     }
     (
         Margins {
@@ -337,6 +352,7 @@ pub(super) fn margins(
             bottom,
         },
         own_right,
+        own_bottom,
     )
 }
 
@@ -350,8 +366,8 @@ fn layout_pass(
     fig: &Figure,
     prepared: &[Prepared<'_>],
     f: &Fonts,
-    outside: &[Option<f64>],
-) -> Vec<(Rect, Rect, PanelTicks, f64, f64)> {
+    outside: &[Option<OutsideRoom>],
+) -> Vec<(Rect, Rect, PanelTicks, f64, f64, f64)> {
     let (pw, ph) = (f64::from(fig.panel_width), f64::from(fig.panel_height));
     let band = title_band(fig);
     let cell_of = |i: usize| {
@@ -372,14 +388,14 @@ fn layout_pass(
             .zip(&sizes)
             .map(|(p, &(w, h))| compute_ticks(p, f, w, h))
             .collect();
-        let ms: Vec<(Margins, f64)> = prepared
+        let ms: Vec<(Margins, f64, f64)> = prepared
             .iter()
             .enumerate()
             .map(|(i, p)| margins(p, &ticks[i], f, cell_of(i), sizes[i].0, outside[i]))
             .collect();
         let mut col = vec![(0.0f64, 0.0f64, 0.0f64); fig.cols]; // left, right, ytick width
         let mut row = vec![(0.0f64, 0.0f64); fig.rows]; // top, bottom
-        for (i, (m, _)) in ms.iter().enumerate() {
+        for (i, (m, _, _)) in ms.iter().enumerate() {
             let (r, c) = (i / fig.cols, i % fig.cols);
             col[c].0 = col[c].0.max(m.left);
             col[c].1 = col[c].1.max(m.right);
@@ -414,7 +430,7 @@ fn layout_pass(
                 y1: snap(plot.y1, d),
             };
             sizes[i] = (plot.w(), plot.h());
-            result.push((cell, plot, t, col[c].2, ms[i].1));
+            result.push((cell, plot, t, col[c].2, ms[i].1, ms[i].2));
         }
     }
     result
@@ -434,11 +450,18 @@ pub(super) fn layout(fig: &Figure, prepared: &[Prepared<'_>], f: &Fonts) -> Vec<
             Some(legend_metrics(&labels, f))
         })
         .collect();
-    let mut outside: Vec<Option<f64>> = prepared
+    let room = |m: &LegendMetrics| {
+        if m.w > WIDE_LEGEND * f64::from(fig.panel_width) {
+            OutsideRoom::Below(m.h)
+        } else {
+            OutsideRoom::Right(m.w)
+        }
+    };
+    let mut outside: Vec<Option<OutsideRoom>> = prepared
         .iter()
         .zip(&metrics)
         .map(|(p, m)| match (p.panel.legend, m) {
-            (Some(LegendPos::Outside), Some(m)) => Some(m.w),
+            (Some(LegendPos::Outside), Some(m)) => Some(room(m)),
             _ => None,
         })
         .collect();
@@ -448,7 +471,9 @@ pub(super) fn layout(fig: &Figure, prepared: &[Prepared<'_>], f: &Fonts) -> Vec<
         let geo = layout_pass(fig, prepared, f, &outside);
         let mut changed = false;
         let mut out = Vec::new();
-        for (i, (cell, plot, ticks, col_ytick_w, own_right)) in geo.into_iter().enumerate() {
+        for (i, (cell, plot, ticks, col_ytick_w, own_right, own_bottom)) in
+            geo.into_iter().enumerate()
+        {
             let p = &prepared[i];
             let m = Mapper {
                 xs: p.xs,
@@ -475,15 +500,28 @@ pub(super) fn layout(fig: &Figure, prepared: &[Prepared<'_>], f: &Fonts) -> Vec<
                     },
                     None => {
                         if outside[i].is_none() {
-                            outside[i] = Some(lm.w);
+                            outside[i] = Some(room(&lm));
                             changed = true;
                         }
-                        let x0 = plot.x1 + own_right - OUTER_PAD + OUTSIDE_GAP;
-                        let rect = Rect {
-                            x0,
-                            y0: plot.y0,
-                            x1: x0 + lm.w,
-                            y1: plot.y0 + lm.h,
+                        let rect = match outside[i] {
+                            Some(OutsideRoom::Below(_)) => {
+                                let y0 = plot.y1 + own_bottom - OUTER_PAD + OUTSIDE_GAP;
+                                Rect {
+                                    x0: plot.x0,
+                                    y0,
+                                    x1: plot.x0 + lm.w,
+                                    y1: y0 + lm.h,
+                                }
+                            }
+                            _ => {
+                                let x0 = plot.x1 + own_right - OUTER_PAD + OUTSIDE_GAP;
+                                Rect {
+                                    x0,
+                                    y0: plot.y0,
+                                    x1: x0 + lm.w,
+                                    y1: plot.y0 + lm.h,
+                                }
+                            }
                         };
                         LegendPlan {
                             rect,
@@ -501,6 +539,7 @@ pub(super) fn layout(fig: &Figure, prepared: &[Prepared<'_>], f: &Fonts) -> Vec<
                 ticks,
                 col_ytick_w,
                 own_right,
+                own_bottom,
                 scene,
                 legend,
             });
