@@ -172,8 +172,8 @@ pub fn run(
         let vy: Vec<f64> = targets.1.iter().map(|t| t[0]).collect();
         panels.push(Panel {
             title: Some("last epoch: output against the teacher's".into()),
-            x_label: "input rate u_in (first input unit)".into(),
-            y_label: "output rate (first output unit)".into(),
+            x_label: "input u_in (first input unit)".into(),
+            y_label: "output (first output unit)".into(),
             series: vec![
                 Series::Scatter {
                     x: tx,
@@ -194,7 +194,7 @@ pub fn run(
                     y: ys,
                     style: Style::new(palette(3)),
                     size: 7,
-                    label: Some("student (nudged)".into()),
+                    label: Some("student (nudged output)".into()),
                 },
             ],
             legend: Some(LegendPos::Best),
@@ -206,12 +206,13 @@ pub fn run(
         .map(|d| d.to_string())
         .collect::<Vec<_>>()
         .join("-");
+    let rule = variant_label(exp.variant);
     let fig = Figure {
-        title: Some(format!(
-            "Cortical microcircuit {dims_s}, {} ({})",
-            variant_label(exp.variant),
-            exp.name
-        )),
+        title: Some(if exp.name.eq_ignore_ascii_case(&rule) {
+            format!("Cortical microcircuit {dims_s}, {rule}")
+        } else {
+            format!("Cortical microcircuit {dims_s}, {rule} ({})", exp.name)
+        }),
         rows: 1,
         cols: panels.len(),
         panel_width: 540,

@@ -365,6 +365,8 @@ fn values_off_the_scale_are_marked_with_a_legend_entry() {
     let p = &lay.panels[0];
     assert_eq!(p.marks_above, 1);
     assert_eq!(p.marks_below, 2);
+    // 0.5 lies between the start and +∞: a dot, not lost
+    assert_eq!(p.lone_points, 1);
     let entries = &p
         .legend
         .as_ref()

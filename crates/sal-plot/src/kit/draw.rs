@@ -144,6 +144,9 @@ pub(super) fn draw_panel<DB: DrawingBackend>(
             draw_styled_line(cv, &decimate(piece.clone(), column), &item.style)?;
         }
     }
+    for (c, rad, color) in &sc.dots {
+        cv.disc(*c, *rad, *color, 1.0)?;
+    }
     // Markers.
     for s in &panel.series {
         if let Series::Scatter {

@@ -98,6 +98,8 @@ pub struct PanelLayoutInfo {
     pub marks_above: usize,
     /// ▼ marks at the bottom edge (−∞, or ≤ 0 on a log axis).
     pub marks_below: usize,
+    /// Points of lines drawn as dots because neither neighbour is drawable.
+    pub lone_points: usize,
     /// Number of drawn marks (segments, markers, bars, band polygons, arrows, heatmap).
     pub drawn_marks: usize,
 }
@@ -222,6 +224,7 @@ pub(super) fn describe(
                 hidden_lines,
                 marks_above: l.scene.off.iter().filter(|o| o.up).count(),
                 marks_below: l.scene.off.iter().filter(|o| !o.up).count(),
+                lone_points: l.scene.dots.len(),
                 drawn_marks: l.scene.shapes.len(),
             }
         })

@@ -64,6 +64,9 @@ pub(super) struct Scene {
     pub(super) off: Vec<OffMark>,
     /// Markers on hidden lines: colour and centres.
     pub(super) hidden_marks: Vec<(Rgb, Vec<(f64, f64)>)>,
+    /// Points of lines that have no drawable neighbour (a line cannot show them): centre,
+    /// radius, colour.
+    pub(super) dots: Vec<((f64, f64), f64, Rgb)>,
     /// Quiver arrows.
     pub(super) arrows: Vec<ArrowGeom>,
     /// Every drawn mark.
@@ -110,12 +113,26 @@ fn line_pieces(
     x: &[f64],
     y: &[f64],
     m: &Mapper,
-    color: Rgb,
+    style: &Style,
     off: &mut Vec<OffMark>,
+    dots: &mut Vec<((f64, f64), f64, Rgb)>,
 ) -> Vec<Vec<(f64, f64)>> {
     let r = m.r;
+    let color = style.color;
     let pts: Vec<Option<(f64, f64)>> = x.iter().zip(y).map(|(&x, &y)| m.pt(x, y)).collect();
     let mut pieces = clip_polyline(&pts, &r);
+    // A drawable point between two missing or off-scale ones is a dot (unless it ends an
+    // error bar drawn to the edge below).
+    for i in 0..pts.len() {
+        let Some(p) = pts[i] else { continue };
+        let lone = (i == 0 || pts[i - 1].is_none()) && (i + 1 >= pts.len() || pts[i + 1].is_none());
+        let bar_end = [i.wrapping_sub(1), i + 1]
+            .iter()
+            .any(|&j| j < x.len() && x[j] == x[i] && off_scale(y[j], m.ys.log).is_some());
+        if lone && !bar_end && r.contains(p) {
+            dots.push((p, f64::from(style.width.max(1)).max(1.5) + 0.5, color));
+        }
+    }
     let mut last_mark: Option<(f64, bool)> = None;
     for i in 0..x.len() {
         let Some(up) = off_scale(y[i], m.ys.log) else {
@@ -397,7 +414,7 @@ pub(super) fn build_scene(p: &Prepared<'_>, m: &Mapper) -> Scene {
     for (i, s) in panel.series.iter().enumerate() {
         match s {
             Series::Line { x, y, style, .. } => {
-                let pieces = line_pieces(x, y, m, style.color, &mut sc.off);
+                let pieces = line_pieces(x, y, m, style, &mut sc.off, &mut sc.dots);
                 lines.push((
                     LineItem {
                         src: LineSrc::Series(i),
@@ -553,6 +570,9 @@ pub(super) fn build_scene(p: &Prepared<'_>, m: &Mapper) -> Scene {
                 });
             }
         }
+    }
+    for (c, rad, _) in &sc.dots {
+        sc.shapes.push(Shape::Disc { c: *c, r: *rad });
     }
     for o in &sc.off {
         sc.shapes.push(Shape::Disc {
