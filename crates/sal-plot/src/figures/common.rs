@@ -147,7 +147,7 @@ pub fn describe_overrides(sets: &[String]) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(", "))
 }
 
-/// Explicit ticks in units of t_ref for data in steps (the axis label must say [t_ref]).
+/// Explicit ticks in units of t_ref for data in steps (the axis label must say `[t_ref]`).
 pub fn tref_ticks(t_ref: f64, lo: f64, hi: f64) -> Vec<(f64, String)> {
     kit::unit_ticks(lo, hi, t_ref)
 }

@@ -7,7 +7,7 @@ use super::ticks::{format_number, pow10_label};
 
 /// Explicit ticks for the data range `[lo, hi]` at nice multiples of `unit`, labelled in that
 /// unit ("0", "0.5", "1", …): for an axis whose data are in steps but whose label says
-/// "[t_ref]", `unit_ticks(0.0, 79.0, 40.0)` gives 0, 0.5, 1, 1.5 t_ref; at most
+/// `"[t_ref]"`, `unit_ticks(0.0, 79.0, 40.0)` gives 0, 0.5, 1, 1.5 t_ref; at most
 /// 7 ticks for any range.
 pub fn unit_ticks(lo: f64, hi: f64, unit: f64) -> Vec<(f64, String)> {
     let (lo, hi) = (lo.min(hi) / unit, lo.max(hi) / unit);

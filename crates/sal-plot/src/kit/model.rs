@@ -1,5 +1,5 @@
 //! The declarative description of a figure: panels, series, bands, heatmaps, arrows,
-//! reference lines and legends (drawn by [`super::output`]).
+//! reference lines and legends (drawn by [`super::render`]).
 
 use super::color::{Colormap, Rgb, palette};
 use std::path::PathBuf;
@@ -334,7 +334,7 @@ pub struct Panel {
     pub bottom_mark_label: Option<String>,
 }
 
-/// A grid of panels written to PNG and SVG by [`render`].
+/// A grid of panels written to PNG and SVG by [`render`](super::render).
 ///
 /// Every multi-panel figure carries panel letters: a panel without a [`Panel::tag`] gets
 /// the letter of its position in reading order (A, B, C, …, skipping letters that other
@@ -379,7 +379,7 @@ impl Default for Figure {
     }
 }
 
-/// Errors of [`render`].
+/// Errors of [`render`](super::render).
 #[derive(Debug, thiserror::Error)]
 pub enum PlotError {
     /// A file or directory could not be created or written.
