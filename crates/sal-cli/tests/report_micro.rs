@@ -88,8 +88,14 @@ fn report_of_microcircuit_sweeps_draws_fig6_and_tables() {
     assert!(report.join("table.csv").is_file());
     // the terminal gets a summary and the paths, not the tables
     let err = String::from_utf8_lossy(&first.stderr);
-    assert!(!err.contains("variant,runs,epochs"), "CSV on the terminal: {err}");
-    assert!(err.contains("micro_table.csv") && err.contains("SAL"), "{err}");
+    assert!(
+        !err.contains("variant,runs,epochs"),
+        "CSV on the terminal: {err}"
+    );
+    assert!(
+        err.contains("micro_table.csv") && err.contains("SAL"),
+        "{err}"
+    );
     assert!(err.lines().count() <= 8, "{err}");
     // the figure's layout: letters b1 … c4, no problem found by the plot kit
     let layout: serde_json::Value =

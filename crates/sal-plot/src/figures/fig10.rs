@@ -47,12 +47,13 @@ pub fn fig10(dir: &OutDir, seed: u64) -> Result<&'static str> {
     );
     let rates: Vec<Vec<f64>> = (0..4).map(|k| pp.rate(k)).collect();
 
+    let signed = |v: f64| format!("{v:+.3}").replace('-', "−");
     let caption: Vec<String> = vec![
         format!(
-            "A: every grid point is one simulation of {} steps (seed {seed}; rect PSP, t_ref = τ_syn = 25 steps): the flow, its magnitude and the attractor line (the zero of the e1 → e2 update in each column) are Monte-Carlo estimates, and their jaggedness is sampling noise. Effective weight = direct weight + the inhibitory path's offset ({:+.3} for e1 → e2, {:+.3} for e2 → e1).",
+            "A: every grid point is one simulation of {} steps (seed {seed}; rect PSP, t_ref = τ_syn = 25 steps): the flow, its magnitude and the attractor line (the zero of the e1 → e2 update in each column) are Monte-Carlo estimates, and their jaggedness is sampling noise. Effective weight = direct weight + the inhibitory path's offset ({} for e1 → e2, {} for e2 → e1).",
             super::common::num(FIG10_T_SIM as f64),
-            off21,
-            off12
+            signed(off21),
+            signed(off12)
         ),
         format!(
             "B: rate of e2 with e1 → e2 as the only varied weight, in the E–I system and in a direct pair with the effective weight; {} steps per system, so each rate carries sampling noise.",

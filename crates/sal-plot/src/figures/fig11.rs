@@ -145,7 +145,7 @@ pub fn fig11(dir: &OutDir) -> Result<&'static str> {
     }
     let caption: Vec<String> = vec![
             "Columns: rectangular PSP, alpha PSPs with τ_syn = t_ref/3 and t_ref/2, all of the area of the rectangular one. A–C: the kernels (t_ref = 10 steps). D–F: STDDs of a pair with w₁₂ = w₂₁ = 1 for three bias pairs (T = 60, t_ref = 30 steps; the short alpha kernel uses τ_syn = 9.9 as the reference does).".into(),
-            "G–I: attractor lines (zero of the SAL update of w₁₂; phase planes T = 20, t_ref = 10 steps, up-scaled to 100×100) for bias differences b₂ − b₁ from −2 to 2; with the rectangular PSP all nine coincide with the diagonal, so the lines drawn over by others carry markers. J–L: deviation of the attractor line from the diagonal, the average of |w₁₂ − w₂₁| / |w₁₂ + w₂₁| along it, over all 81 bias pairs (white dots: the pairs of G–I); one colour scale for all three.".into(),
+            "G–I: attractor lines (zero of the SAL update of w₁₂; phase planes T = 20, t_ref = 10 steps, up-scaled to 100×100) for bias differences b₂ − b₁ from −2 to 2. With the rectangular PSP the STDDs of the swapped bias pairs (D) coincide, and so do all nine attractor lines, on the diagonal (G): lines drawn over by others carry ringed markers. J–L: deviation of the attractor line from the diagonal, the average of |w₁₂ − w₂₁| / |w₁₂ + w₂₁| along it, over all 81 bias pairs (white dots: the pairs of G–I); one colour scale for all three.".into(),
         ];
     dir.json(
         "fig11.json",

@@ -228,6 +228,17 @@ fn a_series_identical_to_another_stays_visible() {
     };
     let fig = mk(wide, line(second, "narrow"));
     assert!(layout_of(&fig).unwrap().panels[0].hidden_lines.is_empty());
+    // A dashed line on a solid line of its own colour cannot be told apart: it is marked.
+    let dashed = Series::Line {
+        x: x.clone(),
+        y: y.clone(),
+        style: Style::new(second).dashed(),
+        label: Some("dashed".into()),
+    };
+    let lay = layout_of(&mk(line(second, "solid"), dashed)).unwrap();
+    let hidden = &lay.panels[0].hidden_lines;
+    assert_eq!(hidden.len(), 1, "{hidden:?}");
+    assert_eq!(hidden[0].label.as_deref(), Some("dashed"));
     // Identical histograms (steps).
     let step = |c: Rgb| Series::Step {
         edges: (0..=10).map(f64::from).collect(),

@@ -534,16 +534,35 @@ pub(super) fn build_scene(p: &Prepared<'_>, m: &Mapper) -> Scene {
         if samples.is_empty() {
             continue;
         }
+        // Lines that hide this one: later opaque solid lines of any colour, and earlier lines
+        // of the same colour at least as wide (a dashed line on a solid line of its own
+        // colour cannot be told apart).
+        let mine = sc.lines[i].style;
         let later: Vec<&LineItem> = sc.lines[i + 1..]
             .iter()
             .filter(|l| !l.style.dashed && l.style.alpha >= 0.9)
             .collect();
-        if later.is_empty() {
+        let same: Vec<LineItem> = sc.lines[..i]
+            .iter()
+            .filter(|l| l.style.color == mine.color && l.style.width >= mine.width)
+            .map(|l| LineItem {
+                style: Style {
+                    dashed: false,
+                    alpha: 1.0,
+                    ..l.style
+                },
+                ..l.clone()
+            })
+            .collect();
+        if later.is_empty() && same.is_empty() {
             continue;
         }
         let covered = samples
             .iter()
-            .filter(|&&q| later.iter().any(|l| covered_by(q, hw, l)))
+            .filter(|&&q| {
+                later.iter().any(|l| covered_by(q, hw, l))
+                    || same.iter().any(|l| covered_by(q, hw, l))
+            })
             .count();
         if covered as f64 >= HIDDEN_FRACTION * samples.len() as f64 {
             sc.lines[i].hidden = true;
@@ -570,6 +589,22 @@ pub(super) fn build_scene(p: &Prepared<'_>, m: &Mapper) -> Scene {
                 });
             }
         }
+    }
+    // Marks of different series at the same place stack inwards, one row per series, so
+    // that each stays visible.
+    let mut placed: Vec<(f64, bool, Rgb, usize)> = Vec::new();
+    for o in &mut sc.off {
+        let row = placed
+            .iter()
+            .filter(|(x, up, c, _)| {
+                *up == o.up && (*x - o.at.0).abs() < 2.0 * OFF_MARK && *c != o.color
+            })
+            .map(|p| p.3 + 1)
+            .max()
+            .unwrap_or(0);
+        placed.push((o.at.0, o.up, o.color, row));
+        let d = row as f64 * 2.2 * OFF_MARK;
+        o.at.1 += if o.up { d } else { -d };
     }
     for (c, rad, _) in &sc.dots {
         sc.shapes.push(Shape::Disc { c: *c, r: *rad });

@@ -413,17 +413,19 @@ pub(crate) fn log_ticks(lo: f64, hi: f64, sp: &Spacing<'_>) -> TickSet {
     };
     let lin = linear_ticks(lo, hi, &relaxed);
     let majors: Vec<&Tick> = lin.majors().filter(|t| t.at > 0.0).collect();
-    for stride in 1..=majors.len().max(1) {
-        let pick: Vec<&Tick> = majors.iter().copied().step_by(stride).collect();
-        if pick.len() < MIN_LOG_LABELS {
-            break;
-        }
-        let vals: Vec<f64> = pick.iter().map(|t| t.at).collect();
-        let labels: Vec<String> = pick.iter().map(|t| t.label.clone()).collect();
-        if log_labels_fit(&vals, &labels, &pos, &relaxed) {
-            let mut t = build(vals, labels, Vec::new());
-            t.multiplier = lin.multiplier.clone();
-            return t;
+    for spacing in [sp, &relaxed] {
+        for stride in 1..=majors.len().max(1) {
+            let pick: Vec<&Tick> = majors.iter().copied().step_by(stride).collect();
+            if pick.len() < MIN_LOG_LABELS {
+                break;
+            }
+            let vals: Vec<f64> = pick.iter().map(|t| t.at).collect();
+            let labels: Vec<String> = pick.iter().map(|t| t.label.clone()).collect();
+            if log_labels_fit(&vals, &labels, &pos, spacing) {
+                let mut t = build(vals, labels, Vec::new());
+                t.multiplier = lin.multiplier.clone();
+                return t;
+            }
         }
     }
     // 4. Three values, rounded to as few significant digits as keep them distinct.
