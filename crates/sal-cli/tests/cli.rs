@@ -281,3 +281,99 @@ fn bench_json_has_the_stable_keys() {
         Some(2)
     );
 }
+
+/// `sal stdd … | head -c 10` ends quietly: exit 0 (or SIGPIPE), nothing on stderr, as a Unix
+/// tool does when its reader goes away.
+#[test]
+fn closed_stdout_ends_quietly() {
+    use std::io::Read;
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::{Command, Stdio};
+    let args = [
+        "stdd", "--w12", "0.5", "--w21", "1.0", "--t-ref", "10", "--t-syn", "10", "--t-max", "30",
+    ];
+    let quiet = |o: &std::process::Output, what: &str| {
+        assert!(
+            o.status.code() == Some(0) || o.status.signal() == Some(13),
+            "{what}: {:?}",
+            o.status
+        );
+        assert!(
+            o.stderr.is_empty(),
+            "{what}: stderr {:?}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    // The reader is gone before sal writes anything: the first write fails with EPIPE.
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let o = Command::new(env!("CARGO_BIN_EXE_sal"))
+        .args(args)
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .expect("run sal");
+    quiet(&o, "reader closed first");
+    // As `| head -c 10`: the reader takes 10 bytes and closes.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sal"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run sal");
+    let mut out = child.stdout.take().expect("stdout");
+    let mut head = [0u8; 10];
+    out.read_exact(&mut head).expect("10 bytes");
+    drop(out);
+    let o = child.wait_with_output().expect("wait");
+    quiet(&o, "head -c 10");
+    assert!(
+        head.starts_with(b"STDD"),
+        "{:?}",
+        String::from_utf8_lossy(&head)
+    );
+}
+
+/// `--dry-run` states the simulated steps and a time estimate (one core, and the sweep's
+/// threads) and writes nothing.
+#[test]
+fn dry_run_prints_steps_and_a_time_estimate() {
+    let o = sal(
+        &[
+            "run",
+            &params("ssn/minimal_working_example.yaml"),
+            "--dry-run",
+        ],
+        None,
+    );
+    ok(&o);
+    let err = String::from_utf8_lossy(&o.stderr);
+    // the steps follow from the file alone (same on every machine)
+    assert!(err.contains("4.512e8 simulated steps"), "{err}");
+    assert!(err.contains(" s on one core"), "{err}");
+    let d = tmp("dry-sweep");
+    let o = sal(
+        &[
+            "sweep",
+            &params("microcircuits/sal/sal.yaml"),
+            "--paper",
+            "--seeds",
+            "4",
+            "--jobs",
+            "2",
+            "--out",
+            d.to_str().unwrap(),
+            "--dry-run",
+        ],
+        None,
+    );
+    ok(&o);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("4 points"), "{out}");
+    assert!(out.contains("3.131e8 simulated steps"), "{out}");
+    assert!(
+        out.contains("on one core") && out.contains("on 2 thread(s)"),
+        "{out}"
+    );
+    assert!(!d.exists());
+}

@@ -86,6 +86,28 @@ fn report_of_microcircuit_sweeps_draws_fig6_and_tables() {
     assert!(report.join("micro_table.json").is_file());
     // no sampling-network sweep: table.csv holds the microcircuit rows
     assert!(report.join("table.csv").is_file());
+    // the terminal gets a summary and the paths, not the tables
+    let err = String::from_utf8_lossy(&first.stderr);
+    assert!(
+        !err.contains("variant,runs,epochs"),
+        "CSV on the terminal: {err}"
+    );
+    assert!(
+        err.contains("micro_table.csv") && err.contains("SAL"),
+        "{err}"
+    );
+    assert!(err.lines().count() <= 8, "{err}");
+    // the figure's layout: letters b1 … c4, no problem found by the plot kit
+    let layout: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(report.join("fig6.layout.json")).unwrap()).unwrap();
+    assert_eq!(layout["problems"], serde_json::json!([]));
+    let tags: Vec<&str> = layout["panels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["tag"].as_str().unwrap())
+        .collect();
+    assert_eq!(tags, ["b1", "c1", "c2", "b2", "c3", "c4"]);
 
     let csv = std::fs::read_to_string(report.join("micro_table.csv")).unwrap();
     let mut lines = csv.lines();

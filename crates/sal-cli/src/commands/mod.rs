@@ -30,17 +30,43 @@ pub fn draw_figures(
     );
 }
 
-/// A wall-time estimate for `work` units of an experiment of `kind` on one core, from the
-/// throughput `sal bench` measures on the project machine (sampling networks: the 7-neuron
-/// sampler's event engine with its training overhead, ≈ 70 M steps/s; microcircuits 1-1-1:
-/// ≈ 10 M steps/s; other kinds: not estimated).
-pub fn estimate(kind: &str, work: u64) -> String {
-    let per_s = match kind {
-        "ssn" => 70e6,
-        "microcircuit" => 10e6,
-        _ => return "time not estimated for this kind".into(),
-    };
-    let s = work as f64 / per_s;
+/// Seconds one core needs for an experiment, from the throughput measured on the project
+/// machine (`sal bench` and the committed sweeps, README "Performance" and docs/results.md),
+/// or `None` for kinds without a model:
+///
+/// * sampling networks: the 7-neuron sampler with its training overhead runs ≈ 90 M steps/s
+///   per core with the event engine (the full v3 sweep: 7.6·10¹¹ steps in 4 110 s on 2
+///   cores) and ≈ 40 M steps/s with the clock engine (`sal bench`: 2.3× slower per training
+///   iteration); the event engine's cost grows with spikes × fan-out ∝ N(N − 1), the clock
+///   engine's with N;
+/// * microcircuits: ≈ 45 ns per step and unit (Σ dims): 135 ns/step for 1-1-1 (Fig 6:
+///   4.7·10⁹ steps in 317 s on 2 cores), 1.2 µs/step for [4, 12, 8, 3] (1.3·10⁹ steps in
+///   12 min on 2 cores).
+pub fn seconds(exp: &dyn sal_experiments::experiment::Experiment) -> Option<f64> {
+    let work = exp.total_work() as f64;
+    let any = exp.as_any();
+    if let Some(e) = any.downcast_ref::<sal_experiments::ssn::SsnExperiment>() {
+        let n = e.config.dim.max(2) as f64;
+        let clock = matches!(
+            e.config.engine,
+            Some(sal_experiments::config::ssn::EngineName::Clock)
+        );
+        let per_s = if clock {
+            40e6 * 7.0 / n
+        } else {
+            90e6 * 42.0 / (n * (n - 1.0))
+        };
+        return Some(work / per_s);
+    }
+    if let Some(e) = any.downcast_ref::<sal_experiments::micro::MicroExperiment>() {
+        let units: usize = e.config.network_properties.dims.iter().sum();
+        return Some(work * 45e-9 * units.max(1) as f64);
+    }
+    None
+}
+
+/// A duration for people: "4.2 s", "3.5 min", "1.2 h".
+pub fn duration(s: f64) -> String {
     if s < 120.0 {
         format!("{s:.1} s")
     } else if s < 7200.0 {

@@ -13,8 +13,11 @@ use std::path::PathBuf;
 /// family are present; table.csv / table.json with the final medians and quartiles.
 /// Microcircuit sweeps (family "microcircuit": SAL, BP, FA) give Fig 6 (fig6.png/svg) and
 /// micro_table.csv / micro_table.json with per-variant final losses and weights (or
-/// feedback angles); table.csv / table.json hold these rows when there is no
-/// sampling-network sweep.
+/// feedback angles). table.csv / table.json are always the report's main table: the
+/// sampling-network table, or — in a report of microcircuit sweeps only — the same rows as
+/// micro_table.* (both names exist so that scripts can rely on either). Every figure comes
+/// with <name>.layout.json (axes, tick labels, legends as drawn). The terminal gets a short
+/// summary and the paths; the tables are in the files.
 #[derive(Args, Debug, Clone)]
 pub struct ReportArgs {
     /// Sweep directory, or a directory holding sweep directories.
@@ -26,6 +29,139 @@ pub struct ReportArgs {
     /// directory made by sal is ever replaced, never a sweep or any other folder).
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+/// A number for the terminal: 3 significant digits.
+fn g(v: f64) -> String {
+    if v == 0.0 {
+        "0".into()
+    } else if !v.is_finite() {
+        if v.is_nan() {
+            "–".into()
+        } else {
+            "inf".into()
+        }
+    } else if (1e-2..1e4).contains(&v.abs()) {
+        format!("{}", (v * 1000.0).round() / 1000.0)
+    } else {
+        format!("{v:.2e}")
+    }
+}
+
+/// min … max of finite values, or one value.
+fn span(vals: impl Iterator<Item = f64>) -> String {
+    let v: Vec<f64> = vals.filter(|x| !x.is_nan()).collect();
+    let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if v.is_empty() {
+        "–".into()
+    } else if lo == hi {
+        g(lo)
+    } else {
+        format!("{} … {}", g(lo), g(hi))
+    }
+}
+
+/// The terminal summary of a report: one line per scenario or learning rule, then where the
+/// figures and tables are.
+fn summary(
+    report: &sal_experiments::report::Report,
+    dest: &std::path::Path,
+    made: &[String],
+) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let ssn_runs: usize = report
+        .ssn
+        .iter()
+        .flat_map(|(_, ls)| ls.iter().map(|l| l.runs))
+        .sum();
+    if !report.ssn.is_empty() {
+        let _ = writeln!(
+            s,
+            "sampling networks: {} scenario(s), {ssn_runs} finished run(s); final medians over the noise levels:",
+            report.ssn.len()
+        );
+        let w = report
+            .ssn
+            .iter()
+            .map(|(sc, _)| sc.plan.scenario.chars().count())
+            .max()
+            .unwrap_or(0);
+        for (sc, ls) in &report.ssn {
+            let runs: Vec<usize> = ls.iter().map(|l| l.runs).collect();
+            let per = if runs.iter().all(|&r| r == runs[0]) {
+                format!("{} × {}", ls.len(), runs.first().copied().unwrap_or(0))
+            } else {
+                format!("{} levels, {} runs", ls.len(), runs.iter().sum::<usize>())
+            };
+            let _ = writeln!(
+                s,
+                "  {:<w$}  {per:>8} runs  D_KL {}  asymmetry {}",
+                sc.plan.scenario,
+                span(ls.iter().filter_map(|l| l.final_dkl()).map(|q| q.median)),
+                span(
+                    ls.iter()
+                        .filter_map(|l| l.final_asymmetry())
+                        .map(|q| q.median)
+                ),
+            );
+        }
+    }
+    if !report.micro.sweeps.is_empty() {
+        let m = &report.micro;
+        let _ = writeln!(
+            s,
+            "microcircuits: {} learning rule(s), {} finished run(s); final validation loss median [q25, q75]:",
+            m.variants.len(),
+            m.points.len()
+        );
+        for v in &m.variants {
+            let q = v.final_loss;
+            let _ = writeln!(
+                s,
+                "  {:<4} {:>3} runs  {} [{}, {}]",
+                sal_experiments::report::micro::variant_label(&v.variant),
+                v.runs,
+                g(q.median),
+                g(q.q25),
+                g(q.q75)
+            );
+        }
+    }
+    let d = dest.display();
+    if !made.is_empty() || !report.ssn.is_empty() {
+        let mut figs: Vec<String> = made.iter().map(|m| format!("{m}.png")).collect();
+        figs.extend(
+            report
+                .ssn
+                .iter()
+                .map(|(sc, _)| format!("{}.png", sc.plan.scenario)),
+        );
+        let _ = writeln!(
+            s,
+            "figures: {} (each with .svg and .layout.json)",
+            figs.join(", ")
+        );
+    }
+    if report.ssn.is_empty() {
+        let _ = writeln!(
+            s,
+            "tables:  {d}/micro_table.csv (= table.csv, the main table) and .json; {d}/long.csv (every run and epoch)"
+        );
+    } else {
+        let _ = writeln!(
+            s,
+            "tables:  {d}/table.csv and .json (final quartiles per scenario and noise level); {d}/long.csv (every run and validation point){}",
+            if report.micro.sweeps.is_empty() {
+                String::new()
+            } else {
+                format!("; {d}/micro_table.csv and .json")
+            }
+        );
+    }
+    let _ = writeln!(s, "report written to {d}");
+    s
 }
 
 /// Runs `sal report`.
@@ -53,21 +189,7 @@ pub fn run(args: ReportArgs) -> Result<()> {
     for w in &report.warnings {
         eprintln!("warning: {w}");
     }
-    if !report.ssn.is_empty() {
-        eprint!("{}", report.ssn_csv());
-    }
-    if !report.micro.sweeps.is_empty() {
-        eprint!("{}", report.micro_csv());
-    }
-    eprintln!(
-        "report written to {}{}",
-        dest.display(),
-        if made.is_empty() {
-            String::new()
-        } else {
-            format!(" (with {})", made.join(", "))
-        }
-    );
+    eprint!("{}", summary(&report, &dest, &made));
     if args.json {
         say!(
             "{}",

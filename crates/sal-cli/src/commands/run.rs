@@ -105,11 +105,14 @@ pub fn run(args: RunArgs) -> Result<()> {
     if args.dry_run {
         print!("{}", exp.resolved_yaml());
         eprintln!(
-            "{}: {:.3e} {} (about {})",
+            "{}: {:.3e} simulated {} (about {} on one core, from the measured throughput)",
             exp.name(),
             exp.total_work() as f64,
             exp.work_unit(),
-            crate::commands::estimate(exp.kind(), exp.total_work())
+            crate::commands::seconds(exp.as_ref()).map_or_else(
+                || "time not estimated for this kind".into(),
+                super::duration
+            )
         );
         return Ok(());
     }

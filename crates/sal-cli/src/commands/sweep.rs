@@ -165,24 +165,41 @@ pub fn run(args: SweepArgs) -> Result<()> {
     };
     let mine = shard_points(&plan, shard);
     if args.dry_run {
-        let work: Vec<(String, u64)> = plan
+        // (steps, seconds on one core) per point of this shard
+        let work: Vec<(u64, Option<f64>)> = plan
             .points
             .iter()
+            .filter(|p| mine.contains(&p.index))
             .filter_map(|p| {
                 prepare_point(&plan.file, p, &limits)
                     .ok()
-                    .map(|e| (e.kind().to_string(), e.total_work()))
+                    .map(|e| (e.total_work(), super::seconds(e.as_ref())))
             })
             .collect();
-        let steps: u64 = work.iter().map(|w| w.1).sum();
-        let kind = work.first().map(|w| w.0.clone()).unwrap_or_default();
+        let steps: u64 = work.iter().map(|w| w.0).sum();
+        let threads = args
+            .jobs
+            .unwrap_or_else(rayon::current_num_threads)
+            .min(work.len())
+            .max(1);
+        let time = if work.iter().all(|w| w.1.is_some()) {
+            let one: Vec<f64> = work.iter().filter_map(|w| w.1).collect();
+            let total: f64 = one.iter().sum();
+            let longest = one.iter().copied().fold(0.0, f64::max);
+            format!(
+                "about {} on one core, {} on {threads} thread(s), from the measured throughput",
+                super::duration(total),
+                super::duration((total / threads as f64).max(longest))
+            )
+        } else {
+            "time not estimated for this kind".into()
+        };
         say!(
-            "{}: {} points ({} in this shard), {:.3e} simulated steps in total (about {} on one core)",
+            "{}: {} points ({} in this shard), {:.3e} simulated steps in this shard ({time})",
             plan.scenario,
             plan.points.len(),
             mine.len(),
             steps as f64,
-            super::estimate(&kind, steps)
         );
         return Ok(());
     }

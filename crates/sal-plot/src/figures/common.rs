@@ -4,7 +4,8 @@ use crate::kit::{self, Figure};
 use sal_experiments::error::{Error, Result};
 use sal_experiments::out::OutDir;
 
-/// Renders `fig` as `<name>.png` and `<name>.svg` in `dir`.
+/// Renders `fig` as `<name>.png` and `<name>.svg` (and its layout, `<name>.layout.json`) in
+/// `dir`, refusing a figure the kit finds misleading ([`kit::render_strict`]).
 pub fn render(dir: &OutDir, name: &str, fig: &Figure) -> Result<()> {
     let stem = dir.path(name)?;
     // A panel whose data are all non-finite (e.g. D_KL = +∞ everywhere after a very short
@@ -19,7 +20,7 @@ pub fn render(dir: &OutDir, name: &str, fig: &Figure) -> Result<()> {
             ));
         }
     }
-    kit::render(&fig, &stem).map_err(|e| Error::Failed(format!("drawing {name}: {e}")))?;
+    kit::render_strict(&fig, &stem).map_err(|e| Error::Failed(format!("drawing {name}: {e}")))?;
     Ok(())
 }
 
@@ -59,18 +60,94 @@ pub fn lags_f64(lags: &[i64]) -> Vec<f64> {
     lags.iter().map(|&l| l as f64).collect()
 }
 
-/// x ticks at 0, ±t_ref, ±2 t_ref… labelled in t_ref units.
-pub fn tref_ticks(t_ref: f64, max_lag: f64) -> Vec<(f64, String)> {
-    let k = (max_lag / t_ref).floor() as i64;
-    (-k..=k)
-        .map(|i| {
-            let label = match i {
-                0 => "0".to_string(),
-                1 => "t_ref".to_string(),
-                -1 => "−t_ref".to_string(),
-                _ => format!("{i} t_ref").replace('-', "−"),
-            };
-            (i as f64 * t_ref, label)
-        })
-        .collect()
+/// The paper's symbol for a sweep's noise key: σ_init for the synaptic (initialisation)
+/// noise `init_noise`, σ_stdp for the plasticity noise `stdp.ws.noise`; other keys as they
+/// are.
+pub fn noise_symbol(key: &str) -> String {
+    match key {
+        "init_noise" => "σ_init".into(),
+        "stdp.ws.noise" => "σ_stdp".into(),
+        other => other.into(),
+    }
+}
+
+/// What a noise symbol means, for axis labels.
+pub fn noise_meaning(key: &str) -> Option<&'static str> {
+    match key {
+        "init_noise" => Some("synaptic noise"),
+        "stdp.ws.noise" => Some("plasticity noise"),
+        _ => None,
+    }
+}
+
+/// A number as the reader writes it ("0.8", "1", "2001").
+pub fn num(v: f64) -> String {
+    kit::format_value(v)
+}
+
+/// Overrides (`--set KEY=VALUE` of a sweep) in words, for titles that name the variant:
+/// known keys get the paper's words, others appear as `KEY = VALUE`. `None` without any.
+pub fn describe_overrides(sets: &[String]) -> Option<String> {
+    let mut parts: Vec<String> = Vec::new();
+    let mut kv: Vec<(String, String)> = sets
+        .iter()
+        .filter_map(|s| s.split_once('='))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    let take = |kv: &mut Vec<(String, String)>, key: &str| -> Option<String> {
+        let i = kv.iter().position(|(k, _)| k == key)?;
+        Some(kv.remove(i).1)
+    };
+    let sym_in = take(&mut kv, "student_simulation_settings.symmetrization_input");
+    let sym_h = take(
+        &mut kv,
+        "student_simulation_settings.symmetrization_homeostasis",
+    );
+    match (sym_in.as_deref(), sym_h.as_deref()) {
+        (Some("null"), Some("null")) => {
+            parts.push("the paper's symmetrisation phase (training inputs, no homeostasis)".into())
+        }
+        (a, h) => {
+            match a {
+                Some("null") => parts.push("training inputs during symmetrisation".into()),
+                Some(v) if v.parse::<f64>().is_ok_and(|x| x <= -5.0) => {
+                    parts.push("silent inputs during symmetrisation".into())
+                }
+                Some(v) => parts.push(format!("symmetrisation input {v}")),
+                None => {}
+            }
+            match h {
+                Some("null") => parts.push("no homeostasis during symmetrisation".into()),
+                Some(v) => parts.push(format!("symmetrisation homeostasis {v}")),
+                None => {}
+            }
+        }
+    }
+    if let Some(v) = take(&mut kv, "network_properties.n_last_spks") {
+        parts.push(if v == "1" {
+            "nearest-spike pairing".into()
+        } else {
+            format!("pairing with the last {v} spikes")
+        });
+    }
+    let epochs = take(&mut kv, "num_epochs");
+    let val = take(&mut kv, "val_step");
+    match (epochs, val) {
+        (Some(e), Some(v)) => parts.push(format!(
+            "shortened schedule: {} iterations, validation every {v}",
+            e.parse::<f64>().map_or(e.clone(), |x| format!("{x:.0}"))
+        )),
+        (Some(e), None) => parts.push(format!("{e} iterations")),
+        (None, Some(v)) => parts.push(format!("validation every {v} iterations")),
+        (None, None) => {}
+    }
+    for (k, v) in kv {
+        parts.push(format!("{k} = {v}"));
+    }
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+/// Explicit ticks in units of t_ref for data in steps (the axis label must say `[t_ref]`).
+pub fn tref_ticks(t_ref: f64, lo: f64, hi: f64) -> Vec<(f64, String)> {
+    kit::unit_ticks(lo, hi, t_ref)
 }

@@ -47,9 +47,23 @@ pub fn fig10(dir: &OutDir, seed: u64) -> Result<&'static str> {
     );
     let rates: Vec<Vec<f64>> = (0..4).map(|k| pp.rate(k)).collect();
 
+    let signed = |v: f64| format!("{v:+.3}").replace('-', "−");
+    let caption: Vec<String> = vec![
+        format!(
+            "A: every grid point is one simulation of {} steps (seed {seed}; rect PSP, t_ref = τ_syn = 25 steps): the flow, its magnitude and the attractor line (the zero of the e1 → e2 update in each column) are Monte-Carlo estimates, and their jaggedness is sampling noise. Effective weight = direct weight + the inhibitory path's offset ({} for e1 → e2, {} for e2 → e1).",
+            super::common::num(FIG10_T_SIM as f64),
+            signed(off21),
+            signed(off12)
+        ),
+        format!(
+            "B: rate of e2 with e1 → e2 as the only varied weight, in the E–I system and in a direct pair with the effective weight; {} steps per system, so each rate carries sampling noise.",
+            super::common::num(RATE_CHECK_T_SIM as f64)
+        ),
+    ];
     dir.json(
         "fig10.json",
         &json!({
+            "caption": caption,
             "description": "Fig 10: E–I system (simulator M1, rect PSP, t_ref=t_syn=25). Grid point (i, j): w_e2_e1 = Ws[i] (e1→e2), w_e1_e2 = Ws[j] (e2→e1); stdp_e2_e1 = S[e2][e1]·t_ref/T_sim (update of e1→e2), stdp_e1_e2 = S[e1][e2]·t_ref/T_sim; rates in 1/t_ref. Effective weight = raw + offset (offset_21: e1→e2 path, offset_12: e2→e1 path). zero_line_by_column rows: (w_e1_e2, w_e2_e1 where stdp_e2_e1 = 0); zero_line_by_row rows: (w_e2_e1, w_e1_e2 where stdp_e1_e2 = 0).",
             "params": {
                 "i1_e1": params.i1_e1, "i2_e2": params.i2_e2,
@@ -110,7 +124,7 @@ pub fn fig10(dir: &OutDir, seed: u64) -> Result<&'static str> {
     heat.colormap = Colormap::Viridis;
     heat.smooth = true;
     heat.range = Some((0.0, 1.0));
-    heat.colorbar_label = Some("|ΔW| / max".into());
+    heat.colorbar_label = Some("|Δw| / max |Δw|".into());
     let (x0, x1) = (eff_x[0], eff_x[n - 1]);
     let diag_x = vec![x0, x1];
     let panel_pp = Panel {
@@ -137,16 +151,16 @@ pub fn fig10(dir: &OutDir, seed: u64) -> Result<&'static str> {
                 x: diag_x.clone(),
                 y: diag_x.clone(),
                 style: Style::new(Rgb::WHITE).width(2),
-                label: Some("effective diagonal".into()),
+                label: Some("effective diagonal (symmetric effective weights)".into()),
             },
             Series::Line {
                 x: zero_col.iter().map(|z| z[0] + off12).collect(),
                 y: zero_col.iter().map(|z| z[1] + off21).collect(),
                 style: Style::new(ZERO_LINE).width(3),
-                label: Some("SAL attractor (ΔW = 0)".into()),
+                label: Some("SAL attractor (Δw = 0)".into()),
             },
         ],
-        legend: Some(LegendPos::LowerRight),
+        legend: Some(LegendPos::Outside),
         ..Panel::default()
     };
 
@@ -163,7 +177,7 @@ pub fn fig10(dir: &OutDir, seed: u64) -> Result<&'static str> {
                 x: rc.w.clone(),
                 y: rc.rate_e2_ei.clone(),
                 style: Style::new(palette(0)).width(2),
-                label: Some("E–I system (e1 → i1 ⊣ e2)".into()),
+                label: Some("E–I system (e1 → e2 direct, e1 → i1 ⊣ e2)".into()),
             },
             Series::Scatter {
                 x: rc.w.clone(),
@@ -176,7 +190,7 @@ pub fn fig10(dir: &OutDir, seed: u64) -> Result<&'static str> {
                 x: rc.w.clone(),
                 y: rc.rate_e2_direct.clone(),
                 style: Style::new(palette(1)).width(2).dashed(),
-                label: Some("direct, effective weight".into()),
+                label: Some("direct synapse only, effective weight".into()),
             },
             Series::Scatter {
                 x: rc.w.clone(),
@@ -191,10 +205,13 @@ pub fn fig10(dir: &OutDir, seed: u64) -> Result<&'static str> {
         ..Panel::default()
     };
     let fig = Figure {
-        title: Some("Fig 10 — SAL aligns effective weights under Dale's law (E–I system)".into()),
+        title: Some(
+            "Fig 10 — SAL aligns effective weights under Dale's law (E–I system, simulated)".into(),
+        ),
+        caption: caption.clone(),
         rows: 1,
         cols: 2,
-        panel_width: 620,
+        panel_width: 680,
         panel_height: 540,
         panels: vec![panel_pp, panel_rate],
         ..Figure::default()

@@ -143,9 +143,14 @@ pub fn fig11(dir: &OutDir) -> Result<&'static str> {
         );
         dev.push(d);
     }
+    let caption: Vec<String> = vec![
+            "Columns: rectangular PSP, alpha PSPs with τ_syn = t_ref/3 and t_ref/2, all of the area of the rectangular one. A–C: the kernels (t_ref = 10 steps). D–F: STDDs of a pair with w₁₂ = w₂₁ = 1 for three bias pairs (T = 60, t_ref = 30 steps; the short alpha kernel uses τ_syn = 9.9 as the reference does).".into(),
+            "G–I: attractor lines (zero of the SAL update of w₁₂; phase planes T = 20, t_ref = 10 steps, up-scaled to 100×100) for bias differences b₂ − b₁ from −2 to 2. With the rectangular PSP the STDDs of the swapped bias pairs (D) coincide, and so do all nine attractor lines, on the diagonal (G): lines drawn over by others carry ringed markers. J–L: deviation of the attractor line from the diagonal, the average of |w₁₂ − w₂₁| / |w₁₂ + w₂₁| along it, over all 81 bias pairs (white dots: the pairs of G–I); one colour scale for all three.".into(),
+        ];
     dir.json(
         "fig11.json",
         &json!({
+            "caption": caption,
             "description": "Fig 11: PSP shapes. Phase planes T=20, t_ref=10, w_range=linspace(-1.5,1.5,10); key 'ix,iy' = public b1 = b_range[iy], b2 = b_range[ix]; attractor lines (w21, w12*) from grids up-scaled to 100 (exact not-a-knot spline); deviation[ix][iy]. STDDs T=60, t_ref=30, w=1, centre smooth.",
             "b_range": B, "w_range": w_range, "kernel_x": kx, "lag": lags,
             "shapes": json_shapes,
@@ -184,7 +189,7 @@ pub fn fig11(dir: &OutDir) -> Result<&'static str> {
     for (s, sh) in SHAPES.iter().enumerate() {
         panels.push(Panel {
             title: Some(sh.title.into()),
-            x_label: "time since spike [steps]".into(),
+            x_label: "time since the spike [t_ref]".into(),
             y_label: "PSP κ".into(),
             series: vec![Series::Line {
                 x: kx.clone(),
@@ -192,7 +197,7 @@ pub fn fig11(dir: &OutDir) -> Result<&'static str> {
                 style: Style::new(palette(s)).width(2),
                 label: None,
             }],
-            x_ticks: Some(vec![(0.0, "0".into()), (10.0, "t_ref".into())]),
+            x_ticks: Some(tref_ticks(10.0, -2.0, 20.0)),
             ..Panel::default()
         });
     }
@@ -206,19 +211,19 @@ pub fn fig11(dir: &OutDir) -> Result<&'static str> {
                 x: lx.clone(),
                 y: st.p.clone(),
                 style: Style::new(colormap_rgb(Colormap::Coolwarm, k as f64 / 2.0)).width(2),
-                label: Some(format!("b₁ = {b1}, b₂ = {b2}")),
+                label: Some(format!(
+                    "b₁ = {}, b₂ = {}",
+                    super::common::num(*b1),
+                    super::common::num(*b2)
+                )),
             })
             .collect();
         panels.push(Panel {
-            x_label: "Δ = t₁ − t₂ [steps]".into(),
+            x_label: "Δ = t₁ − t₂ [t_ref]".into(),
             y_label: "p(Δ)".into(),
             series,
-            x_ticks: Some(tref_ticks(30.0, 59.0)),
-            legend: if s == 0 {
-                Some(LegendPos::UpperLeft)
-            } else {
-                None
-            },
+            x_ticks: Some(tref_ticks(30.0, -59.0, 59.0)),
+            legend: if s == 0 { Some(LegendPos::Best) } else { None },
             ..Panel::default()
         });
     }
@@ -237,7 +242,7 @@ pub fn fig11(dir: &OutDir) -> Result<&'static str> {
                 y: p.line.iter().map(|r| r[1]).collect(),
                 style: Style::new(colormap_rgb(Colormap::Coolwarm, (diff + 2.0) / 4.0)).width(2),
                 label: if i % 4 == 0 {
-                    Some(format!("b₂ − b₁ = {diff}"))
+                    Some(format!("b₂ − b₁ = {}", super::common::num(diff)))
                 } else {
                     None
                 },
@@ -248,19 +253,15 @@ pub fn fig11(dir: &OutDir) -> Result<&'static str> {
             y: vec![1.0],
             style: Style::new(Rgb::BLACK),
             size: 7,
-            label: None,
+            label: Some("weights of D–F".into()),
         });
         panels.push(Panel {
             x_label: "w₂₁".into(),
-            y_label: "w₁₂ (attractor)".into(),
+            y_label: "w₁₂ on the attractor line".into(),
             x_range: Some((-1.5, 1.5)),
             y_range: Some((-1.5, 1.5)),
             series,
-            legend: if s == 0 {
-                Some(LegendPos::UpperLeft)
-            } else {
-                None
-            },
+            legend: if s == 0 { Some(LegendPos::Best) } else { None },
             ..Panel::default()
         });
     }
@@ -270,7 +271,7 @@ pub fn fig11(dir: &OutDir) -> Result<&'static str> {
         heat.colormap = Colormap::Magma;
         heat.range = Some((0.0, dev_max));
         heat.colorbar_label = if s == 2 {
-            Some("deviation".into())
+            Some("deviation from w₁₂ = w₂₁".into())
         } else {
             None
         };
@@ -290,6 +291,7 @@ pub fn fig11(dir: &OutDir) -> Result<&'static str> {
     }
     let fig = Figure {
         title: Some("Fig 11 — SAL fixed points for different PSP shapes (analytic)".into()),
+        caption: caption.clone(),
         rows: 4,
         cols: 3,
         panel_width: 460,

@@ -32,29 +32,29 @@ fn stdd_panel(title: &str, asym: &Stdd, sym: &Stdd, t_ref: f64) -> Panel {
     let left_x = lags[..t - 1].to_vec();
     Panel {
         title: Some(title.into()),
-        x_label: "Δ = t₁ − t₂ [steps]".into(),
+        x_label: "Δ = t₁ − t₂ [t_ref]".into(),
         y_label: "p(Δ)".into(),
         series: vec![
             Series::Line {
                 x: lags.clone(),
                 y: sym.p.clone(),
                 style: Style::new(Rgb::GREY).width(2).dashed(),
-                label: Some("symmetric (mean weight)".into()),
+                label: Some("both weights at their mean".into()),
             },
             Series::Line {
                 x: right_x,
                 y: asym.right().to_vec(),
                 style: Style::new(RIGHT).width(2),
-                label: Some("Δ > 0: 1 fires after 2 (w₁₂)".into()),
+                label: Some("Δ > 0: 1 fires after 2 (via w₁₂)".into()),
             },
             Series::Line {
                 x: left_x,
                 y: asym.left().to_vec(),
                 style: Style::new(LEFT).width(2),
-                label: Some("Δ < 0: 2 fires after 1 (w₂₁)".into()),
+                label: Some("Δ < 0: 2 fires after 1 (via w₂₁)".into()),
             },
         ],
-        x_ticks: Some(tref_ticks(t_ref, (t - 1) as f64)),
+        x_ticks: Some(tref_ticks(t_ref, -((t - 1) as f64), (t - 1) as f64)),
         legend: Some(LegendPos::Best),
         ..Panel::default()
     }
@@ -91,9 +91,13 @@ pub fn fig2c(dir: &OutDir) -> Result<&'static str> {
     let wy: Vec<f64> = wx.iter().map(|&d| window.eval(d)).collect();
     let sal = |s: &Stdd| s.sal(&window);
 
+    let caption: Vec<String> = vec![
+            "A, B: exact spike-time-difference distributions p(Δ), Δ = t₁ − t₂, of the asymmetric pair (solid; red: neuron 1 fires after neuron 2, the side w₁₂ drives) and of the pair with both weights at their mean (dashed). The centre bin Δ = 0 (both neurons spike in the same step) is not drawn: the reference leaves it undefined (null in fig2c.json). C: the SAL window, potentiating for anti-causal and depressing for causal pairs.".into(),
+        ];
     dir.json(
         "fig2c.json",
         &json!({
+            "caption": caption,
             "description": "Fig 2c: analytic STDDs (rect PSP, T=102, t_ref=t_syn=50, b1=b2=-0.5); centre bin null",
             "lag": lags,
             "exc": {"w12": 0.8, "w21": 0.4, "stdd_asym": exc_asym.p, "stdd_sym_mean": exc_sym.p, "sal_asym": sal(&exc_asym)},
@@ -112,9 +116,9 @@ pub fn fig2c(dir: &OutDir) -> Result<&'static str> {
     npz.finish()?;
 
     let window_panel = Panel {
-        title: Some("SAL window".into()),
-        x_label: "Δ = t_post − t_pre [steps]".into(),
-        y_label: "K(Δ)".into(),
+        title: Some("SAL window K (A₊ = −1, A₋ = +1, τ = t_ref)".into()),
+        x_label: "t_post − t_pre [t_ref]".into(),
+        y_label: "K(t_post − t_pre)".into(),
         series: vec![
             Series::Line {
                 x: wx[..100].to_vec(),
@@ -134,16 +138,20 @@ pub fn fig2c(dir: &OutDir) -> Result<&'static str> {
             style: Style::new(Rgb::GREY),
             label: None,
         }],
-        x_ticks: Some(tref_ticks(t_ref as f64, 100.0)),
+        x_ticks: Some(tref_ticks(t_ref as f64, -100.0, 100.0)),
         legend: Some(LegendPos::UpperRight),
         ..Panel::default()
     };
     let fig = Figure {
-        title: Some("Fig 2c — STDDs of reciprocally coupled pairs (analytic)".into()),
+        title: Some(
+            "Fig 2c — STDDs of reciprocally coupled pairs (analytic; rect PSP, T = 102, t_ref = τ_syn = 50 steps, b₁ = b₂ = −0.5)"
+                .into(),
+        ),
+        caption: caption.clone(),
         rows: 1,
         cols: 3,
-        panel_width: 520,
-        panel_height: 380,
+        panel_width: 560,
+        panel_height: 400,
         panels: vec![
             stdd_panel(
                 "excitatory: w₁₂ = 0.8, w₂₁ = 0.4",
@@ -173,15 +181,20 @@ fn fig2d_runs(seed: u64) -> (PairSal, Trajectory, Trajectory) {
     (cfg, both, one)
 }
 
-/// Fig 2d: two-neuron SAL, both weights plastic and only W10 plastic (1500 epochs of 1500
+/// Fig 2d: two-neuron SAL, both weights plastic and only w₂₁ (the reference's W10) plastic (1500 epochs of 1500
 /// steps, t_ref = 25; time axis 1 t_ref = 10 ms).
 pub fn fig2d(dir: &OutDir, seed: u64) -> Result<&'static str> {
     let (cfg, both, one) = fig2d_runs(seed);
     let sec_per_epoch = cfg.steps_per_epoch as f64 / cfg.t_ref as f64 * 0.01;
     let time: Vec<f64> = (0..=cfg.epochs).map(|e| e as f64 * sec_per_epoch).collect();
+    let caption: Vec<String> = vec![format!(
+        "One simulation per panel (seeds {seed} and {}): 1 500 epochs of 1 500 steps, SAL with the last K = 10 spikes; weights drawn every 10th epoch, 1 t_ref = 10 ms. A: both weights converge to their mean (dashed). B: w₁₂ is held at 1.5 and w₂₁ converges onto it.",
+        seed.wrapping_add(1)
+    )];
     dir.json(
         "fig2d.json",
         &json!({
+            "caption": caption,
             "description": "Fig 2d: two-neuron SAL (simulator M1, rect PSP, t_ref=t_syn=25, K=10, lr=0.03, 1500 epochs x 1500 steps); W01=w12, W10=w21; run 2 keeps W01 fixed",
             "seeds": [seed, seed.wrapping_add(1)],
             "time_s": time,
@@ -199,7 +212,7 @@ pub fn fig2d(dir: &OutDir, seed: u64) -> Result<&'static str> {
 
     let every = |v: &[f64]| v.iter().step_by(10).copied().collect::<Vec<f64>>();
     let tx = every(&time);
-    let panel = |title: &str, tr: &Trajectory, target: f64, label: &str| Panel {
+    let panel = |title: &str, tr: &Trajectory, w12_label: &str, hlines: Vec<RefLine>| Panel {
         title: Some(title.into()),
         x_label: "time [s]".into(),
         y_label: "weight".into(),
@@ -208,20 +221,16 @@ pub fn fig2d(dir: &OutDir, seed: u64) -> Result<&'static str> {
                 x: tx.clone(),
                 y: every(&tr.w12),
                 style: Style::new(palette(0)).width(2),
-                label: Some("W₀₁ (w₁₂)".into()),
+                label: Some(w12_label.into()),
             },
             Series::Line {
                 x: tx.clone(),
                 y: every(&tr.w21),
                 style: Style::new(palette(1)).width(2),
-                label: Some("W₁₀ (w₂₁)".into()),
+                label: Some("w₂₁ (synapse 1 → 2)".into()),
             },
         ],
-        hlines: vec![RefLine {
-            at: target,
-            style: Style::new(Rgb::GREY).dashed(),
-            label: Some(label.into()),
-        }],
+        hlines,
         secondary_x: Some(SecondaryAxis {
             label: "time [10⁴ t_ref]".into(),
             scale: 0.01,
@@ -231,14 +240,32 @@ pub fn fig2d(dir: &OutDir, seed: u64) -> Result<&'static str> {
         ..Panel::default()
     };
     let fig = Figure {
-        title: Some("Fig 2d — SAL in a simulated two-neuron system".into()),
+        title: Some(
+            "Fig 2d — SAL in a simulated two-neuron system (rect PSP, t_ref = τ_syn = 25 steps, η = 0.03)"
+                .into(),
+        ),
+        caption: caption.clone(),
         rows: 1,
         cols: 2,
         panel_width: 560,
         panel_height: 380,
         panels: vec![
-            panel("both synapses plastic", &both, 1.0, "symmetric point"),
-            panel("only W₁₀ plastic", &one, 1.5, "fixed W₀₁"),
+            panel(
+                "both synapses plastic",
+                &both,
+                "w₁₂ (synapse 2 → 1)",
+                vec![RefLine {
+                    at: 1.0,
+                    style: Style::new(Rgb::GREY).dashed(),
+                    label: Some("mean weight (symmetric point)".into()),
+                }],
+            ),
+            panel(
+                "only w₂₁ plastic",
+                &one,
+                "w₁₂ (synapse 2 → 1), fixed at 1.5",
+                Vec::new(),
+            ),
         ],
         ..Figure::default()
     };
@@ -267,9 +294,13 @@ pub fn fig2e(dir: &OutDir, seed: u64) -> Result<&'static str> {
     let line = attractor_line(&up_axis, &up12).map_err(spline_err)?;
     let (_, both, one) = fig2d_runs(seed);
 
+    let caption: Vec<String> = vec![
+            "Arrows: the SAL update (sal₂₁, sal₁₂) on every second point of the 17×17 grid; colour: its magnitude, normalised, on the grid up-scaled to 101×101 by a not-a-knot spline. The attractor line (sal₁₂ = 0) is the diagonal w₁₂ = w₂₁. The two simulated trajectories of Fig 2d are overlaid; their neurons have t_ref = 25 and biases −0.5, −0.2, so they follow the direction of this flow, not a solution of this plane.".into(),
+        ];
     dir.json(
         "fig2e.json",
         &json!({
+            "caption": caption,
             "description": "Fig 2e: SAL phase plane; sal_12[i][j], sal_21[i][j] at w12 = w_range[i], w21 = w_range[j] (T=30, t_ref=t_syn=15, b=0, window -1/+1/15/15); attractor rows (w21, w12*) from the not-a-knot up-scaled grid",
             "w_range": axis,
             "sal_12": pp.sal12.chunks(n).collect::<Vec<_>>(),
@@ -296,9 +327,9 @@ pub fn fig2e(dir: &OutDir, seed: u64) -> Result<&'static str> {
     heat.colormap = Colormap::Viridis;
     heat.smooth = true;
     heat.range = Some((0.0, 1.0));
-    heat.colorbar_label = Some("|ΔW| / max".into());
+    heat.colorbar_label = Some("|Δw| / max |Δw|".into());
     let panel = Panel {
-        title: Some("SAL flow, T = 30, t_ref = 15, b₁ = b₂ = 0".into()),
+        title: Some("SAL flow (sal₂₁, sal₁₂) over the weight plane".into()),
         x_label: "w₂₁".into(),
         y_label: "w₁₂".into(),
         x_range: Some((-2.0, 2.0)),
@@ -320,24 +351,28 @@ pub fn fig2e(dir: &OutDir, seed: u64) -> Result<&'static str> {
                 x: every(&both.w21),
                 y: every(&both.w12),
                 style: Style::new(RIGHT).width(3),
-                label: Some("Fig 2d: both plastic".into()),
+                label: Some("Fig 2d A: both plastic".into()),
             },
             Series::Line {
                 x: every(&one.w21),
                 y: every(&one.w12),
                 style: Style::new(Rgb(0xff, 0x9d, 0xa7)).width(3),
-                label: Some("Fig 2d: only W₁₀ plastic".into()),
+                label: Some("Fig 2d B: only w₂₁ plastic".into()),
             },
         ],
-        legend: Some(LegendPos::LowerRight),
+        legend: Some(LegendPos::Outside),
         ..Panel::default()
     };
     let fig = Figure {
-        title: Some("Fig 2e — phase plane of SAL (analytic)".into()),
+        title: Some(
+            "Fig 2e — phase plane of SAL (analytic; rect PSP, T = 30, t_ref = τ_syn = 15 steps, b₁ = b₂ = 0)"
+                .into(),
+        ),
+        caption: caption.clone(),
         rows: 1,
         cols: 1,
-        panel_width: 640,
-        panel_height: 560,
+        panel_width: 900,
+        panel_height: 620,
         panels: vec![panel],
         ..Figure::default()
     };

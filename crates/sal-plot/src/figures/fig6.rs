@@ -10,14 +10,17 @@
 //!   the first SAL run) for epochs 0–50, with the teacher's weight 2.0 dashed;
 //! * **c** — distributions over runs of the final validation loss (log scale) and of the
 //!   final W10, W21, B12 per variant: every run as a dot (with a small deterministic
-//!   horizontal jitter) and a box (quartiles, median, whiskers to the most extreme runs
-//!   within 1.5 IQR of the box); teacher weight dashed.
+//!   horizontal jitter) and, from 5 runs on, a box (quartiles, median, whiskers to the most
+//!   extreme runs within 1.5 IQR of the box); teacher weight dashed.
+//!
+//! The panels are lettered b1, b2 (the paper's panel b, top and bottom) and c1–c4 (panel c).
 //!
 //! For bigger networks the weight panels are replaced by the feedback angles between each
 //! hidden layer's `W_down` and `W_up(next)ᵀ`: median and IQR over epochs, and the final
 //! angle distributions.
 
-use super::common::render;
+use super::common::{describe_overrides, render};
+use super::micro::subscript;
 use crate::kit::{Band, Figure, LegendPos, Panel, RefLine, Rgb, Series, Style, palette};
 use sal_experiments::error::Result;
 use sal_experiments::out::OutDir;
@@ -57,13 +60,17 @@ fn weight_meaning(k: &str) -> &'static str {
     }
 }
 
-/// Non-finite (and, on a log axis, non-positive) values are not drawn.
-fn clean(v: f64, log: bool) -> f64 {
-    if v.is_finite() && (!log || v > 0.0) {
-        v
-    } else {
-        f64::NAN
+/// A weight's name with subscripts and its meaning: "W₁₀ (hidden W_up)".
+fn weight_label(k: &str) -> String {
+    match weight_meaning(k) {
+        "" => subscript(k),
+        m => format!("{} ({m})", subscript(k)),
     }
+}
+
+/// "SAL (n = 20)".
+fn group_label(rep: &MicroReport, v: &str) -> String {
+    format!("{} (n = {})", variant_label(v), rep.runs_of(v).len())
 }
 
 /// Every 4th epoch as in the paper; every epoch for short (development) runs.
@@ -72,20 +79,20 @@ fn epoch_step(epochs: usize) -> usize {
 }
 
 /// Median line and inter-quartile band of per-epoch quartiles.
-fn median_band(p: &mut Panel, q: &[Quartiles], color: Rgb, style: Style, label: String, log: bool) {
+fn median_band(p: &mut Panel, q: &[Quartiles], color: Rgb, style: Style, label: String) {
     let ks: Vec<usize> = (0..q.len()).step_by(epoch_step(q.len())).collect();
     let x: Vec<f64> = ks.iter().map(|&k| k as f64).collect();
     p.bands.push(Band {
         x: x.clone(),
-        lower: ks.iter().map(|&k| clean(q[k].q25, log)).collect(),
-        upper: ks.iter().map(|&k| clean(q[k].q75, log)).collect(),
+        lower: ks.iter().map(|&k| q[k].q25).collect(),
+        upper: ks.iter().map(|&k| q[k].q75).collect(),
         color,
         alpha: 0.2,
         label: None,
     });
     p.series.push(Series::Line {
         x,
-        y: ks.iter().map(|&k| clean(q[k].median, log)).collect(),
+        y: ks.iter().map(|&k| q[k].median).collect(),
         style,
         label: Some(label),
     });
@@ -107,12 +114,12 @@ fn loss_panel(rep: &MicroReport) -> Panel {
                 ""
             }
         )),
-        tag: Some("b".into()),
         x_label: "epoch".into(),
         y_label: "validation loss (nudged output)".into(),
         x_range: Some(epoch_range(epochs)),
+        x_integer: true,
         log_y: true,
-        legend: Some(LegendPos::UpperRight),
+        legend: Some(LegendPos::Best),
         grid: true,
         ..Panel::default()
     };
@@ -123,8 +130,7 @@ fn loss_panel(rep: &MicroReport) -> Panel {
             &v.loss,
             c,
             Style::new(c).width(2),
-            format!("{} ({} runs)", variant_label(&v.variant), v.runs),
-            true,
+            format!("{} (n = {})", variant_label(&v.variant), v.runs),
         );
     }
     p
@@ -145,7 +151,7 @@ fn teacher_line() -> RefLine {
     RefLine {
         at: TEACHER_WEIGHT,
         style: Style::new(Rgb::BLACK).width(1).dashed(),
-        label: Some(format!("teacher ({TEACHER_WEIGHT:.1})")),
+        label: Some(format!("teacher's weight ({TEACHER_WEIGHT:.0})")),
     }
 }
 
@@ -155,6 +161,7 @@ fn trajectory_panel(rep: &MicroReport) -> Panel {
     let mut p = Panel {
         x_label: "epoch".into(),
         y_label: "weight".into(),
+        x_integer: true,
         legend: Some(LegendPos::Best),
         hlines: vec![teacher_line()],
         grid: true,
@@ -171,13 +178,13 @@ fn trajectory_panel(rep: &MicroReport) -> Panel {
             let style = Style::new(weight_color(k)).width(2);
             p.series.push(Series::Line {
                 x: (0..n).map(|e| e as f64).collect(),
-                y: path[..n].iter().map(|&w| clean(w, false)).collect(),
+                y: path[..n].to_vec(),
                 style: if k.starts_with('B') {
                     style.dashed()
                 } else {
                     style
                 },
-                label: Some(format!("{k} ({})", weight_meaning(k))),
+                label: Some(weight_label(k)),
             });
         }
     }
@@ -194,57 +201,8 @@ fn trajectory_panel(rep: &MicroReport) -> Panel {
     p
 }
 
-/// One box of a box plot, drawn with lines: box from q25 to q75, median, whiskers to the
-/// most extreme values within 1.5 IQR of the box, with caps.
-fn box_lines(x0: f64, ys: &[f64], color: Rgb) -> Option<Series> {
-    let q = Quartiles::of(ys);
-    if !(q.q25.is_finite() && q.q75.is_finite()) {
-        return None;
-    }
-    let iqr = q.q75 - q.q25;
-    let lo = ys
-        .iter()
-        .copied()
-        .filter(|&y| y >= q.q25 - 1.5 * iqr)
-        .fold(q.q25, f64::min);
-    let hi = ys
-        .iter()
-        .copied()
-        .filter(|&y| y <= q.q75 + 1.5 * iqr)
-        .fold(q.q75, f64::max);
-    let (w, c) = (0.25, 0.12);
-    let segs: [&[(f64, f64)]; 6] = [
-        &[
-            (x0 - w, q.q25),
-            (x0 + w, q.q25),
-            (x0 + w, q.q75),
-            (x0 - w, q.q75),
-            (x0 - w, q.q25),
-        ],
-        &[(x0 - w, q.median), (x0 + w, q.median)],
-        &[(x0, q.q25), (x0, lo)],
-        &[(x0 - c, lo), (x0 + c, lo)],
-        &[(x0, q.q75), (x0, hi)],
-        &[(x0 - c, hi), (x0 + c, hi)],
-    ];
-    let (mut x, mut y) = (Vec::new(), Vec::new());
-    for s in segs {
-        for &(a, b) in s {
-            x.push(a);
-            y.push(b);
-        }
-        x.push(f64::NAN);
-        y.push(f64::NAN);
-    }
-    Some(Series::Line {
-        x,
-        y,
-        style: Style::new(color).width(2),
-        label: None,
-    })
-}
-
-/// A distribution panel (Fig 6c): per variant, dots for the runs plus a box.
+/// A distribution panel (Fig 6c): per variant, every run as a dot, plus a box from 5 runs
+/// on ([`crate::kit::distribution`]).
 fn distribution_panel(
     rep: &MicroReport,
     title: String,
@@ -255,7 +213,7 @@ fn distribution_panel(
     let n = rep.variants.len();
     let mut p = Panel {
         title: Some(title),
-        x_label: "variant".into(),
+        x_label: "learning rule".into(),
         y_label: y_label.into(),
         x_range: Some((-0.6, n.max(1) as f64 - 0.4)),
         log_y: log,
@@ -263,7 +221,7 @@ fn distribution_panel(
             rep.variants
                 .iter()
                 .enumerate()
-                .map(|(i, v)| (i as f64, variant_label(&v.variant)))
+                .map(|(i, v)| (i as f64, group_label(rep, &v.variant)))
                 .collect(),
         ),
         grid: true,
@@ -271,41 +229,22 @@ fn distribution_panel(
     };
     for (i, v) in rep.variants.iter().enumerate() {
         let c = variant_color(&v.variant, i);
-        let ys: Vec<f64> = rep
-            .runs_of(&v.variant)
-            .iter()
-            .map(|r| clean(value(r), log))
-            .collect();
-        // deterministic jitter: golden-ratio sequence in ±0.18
-        let xs: Vec<f64> = (0..ys.len())
-            .map(|j| i as f64 + ((j as f64 + 1.0) * 0.618_033_988_75).fract() * 0.36 - 0.18)
-            .collect();
-        let finite: Vec<f64> = ys.iter().copied().filter(|y| y.is_finite()).collect();
-        if let Some(b) = box_lines(i as f64, &finite, Rgb::hex(0x404040)) {
-            p.series.push(b);
-        }
-        p.series.push(Series::Scatter {
-            x: xs,
-            y: ys,
-            style: Style::new(c).alpha(0.75),
-            size: 8,
-            label: None,
-        });
+        let ys: Vec<f64> = rep.runs_of(&v.variant).iter().map(|r| value(r)).collect();
+        p.series
+            .extend(crate::kit::distribution(i as f64, &ys, c, None));
     }
     p
 }
 
 /// Fig 6c's first panel: final validation loss per variant (log y).
 fn final_loss_panel(rep: &MicroReport) -> Panel {
-    let mut loss = distribution_panel(
+    distribution_panel(
         rep,
         "final validation loss".into(),
         "validation loss (nudged output)",
         true,
         |r| r.final_loss,
-    );
-    loss.tag = Some("c".into());
-    loss
+    )
 }
 
 /// Fig 6 panels for the 1-1-1 network.
@@ -314,7 +253,7 @@ fn tiny_panels(rep: &MicroReport) -> Vec<Panel> {
     let weight = |k: &str| {
         let mut p = distribution_panel(
             rep,
-            format!("final {k} ({})", weight_meaning(k)),
+            format!("final {}", weight_label(k)),
             "weight",
             false,
             |r| r.final_scalar_weights.get(k).copied().unwrap_or(f64::NAN),
@@ -323,15 +262,23 @@ fn tiny_panels(rep: &MicroReport) -> Vec<Panel> {
         p.legend = Some(LegendPos::Best);
         p
     };
+    let tagged = |mut p: Panel, t: &str| {
+        p.tag = Some(t.into());
+        p
+    };
     vec![
-        loss_panel(rep),
-        loss,
-        weight("W10"),
-        trajectory_panel(rep),
-        weight("W21"),
-        weight("B12"),
+        tagged(loss_panel(rep), "b1"),
+        tagged(loss, "c1"),
+        tagged(weight("W10"), "c2"),
+        tagged(trajectory_panel(rep), "b2"),
+        tagged(weight("W21"), "c3"),
+        tagged(weight("B12"), "c4"),
     ]
 }
+
+/// An angle axis from 0° to 180° with a margin, so that curves at exactly 0° (BP's copied
+/// feedback) or 180° lie inside the axes, not on their frame.
+const ANGLE_RANGE: (f64, f64) = (-7.0, 187.0);
 
 /// Ticks every 30° from 0° to 180°.
 fn angle_ticks() -> Vec<(f64, String)> {
@@ -349,9 +296,10 @@ fn angle_panels(rep: &MicroReport) -> Vec<Panel> {
     let mut angles = Panel {
         title: Some("feedback angle ∠(W_down, W_up(next)ᵀ) (median, IQR)".into()),
         x_label: "epoch".into(),
-        y_label: "angle (degrees)".into(),
+        y_label: "angle [degrees]".into(),
         x_range: Some(epoch_range(epochs)),
-        y_range: Some((0.0, 180.0)),
+        x_integer: true,
+        y_range: Some(ANGLE_RANGE),
         y_ticks: Some(angle_ticks()),
         legend: Some(LegendPos::Best),
         grid: true,
@@ -367,8 +315,12 @@ fn angle_panels(rep: &MicroReport) -> Vec<Panel> {
                 q,
                 c,
                 if j == 0 { style } else { style.dashed() },
-                format!("{} {k}", variant_label(&v.variant)),
-                false,
+                format!(
+                    "{} {} (n = {})",
+                    variant_label(&v.variant),
+                    subscript(k),
+                    v.runs
+                ),
             );
         }
     }
@@ -377,18 +329,18 @@ fn angle_panels(rep: &MicroReport) -> Vec<Panel> {
     for k in &keys {
         let mut p = distribution_panel(
             rep,
-            format!("final feedback angle {k}"),
-            "angle (degrees)",
+            format!("final feedback angle of {}", subscript(k)),
+            "angle [degrees]",
             false,
             |r| r.final_angles.get(k).copied().unwrap_or(f64::NAN),
         );
-        p.y_range = Some((0.0, 180.0));
+        p.y_range = Some(ANGLE_RANGE);
         p.y_ticks = Some(angle_ticks());
         panels.push(p);
     }
     panels.push(distribution_panel(
         rep,
-        "final ‖W_down‖ / ‖W_up(next)‖ (largest layer)".into(),
+        "final ‖W_down‖ / ‖W_up(next)‖ (largest over layers)".into(),
         "norm ratio (1 = forward scale)",
         true,
         |r| r.feedback_norm_ratio,
@@ -408,10 +360,10 @@ pub fn fig6(dir: &OutDir, rep: &MicroReport) -> Result<bool> {
         angle_panels(rep)
     };
     let cols = if rep.tiny || panels.len() > 4 { 3 } else { 2 };
-    let runs: Vec<String> = rep
+    let rules: Vec<String> = rep
         .variants
         .iter()
-        .map(|v| format!("{} {}", variant_label(&v.variant), v.runs))
+        .map(|v| variant_label(&v.variant))
         .collect();
     let dims = rep
         .variants
@@ -424,16 +376,41 @@ pub fn fig6(dir: &OutDir, rep: &MicroReport) -> Result<bool> {
                 .join("-")
         })
         .unwrap_or_default();
+    let paper = dims == "1-1-1";
+    let mut title = format!(
+        "{}teacher–student learning in a {dims} spiking microcircuit: {}",
+        if paper { "Fig 6 — " } else { "" },
+        rules.join(", ")
+    );
+    // The variant: overrides every sweep shares (e.g. silent inputs while symmetrising).
+    let sets: Vec<&Vec<String>> = rep.sweeps.iter().map(|s| &s.plan.base_sets).collect();
+    if let Some(first) = sets.first()
+        && sets.iter().all(|s| s == first)
+        && let Some(o) = describe_overrides(first)
+    {
+        title.push_str(&format!(" — {o}"));
+    }
+    let mut caption = vec![
+        "Validation loss: squared error of the nudged output against the teacher's (the reference's number); lines: median over runs, every 4th epoch; bands: inter-quartile range. Distributions: one dot per run; boxes (quartiles, median, whiskers to 1.5 IQR) only for groups of at least 5 runs.".to_string(),
+    ];
+    if rep.tiny {
+        caption.push(format!(
+            "b2: the weights of one SAL run (run {TRAJECTORY_RUN} of the reference, else the first) over the first {TRAJECTORY_EPOCHS} epochs. The teacher's forward weights are both {TEACHER_WEIGHT:.0}."
+        ));
+    } else {
+        let mut c = "Feedback angle: between each hidden layer's feedback weights W_down and the transposed forward weights of the next layer W_up(next)ᵀ (0°: aligned, 90°: unrelated).".to_string();
+        if rep.variants.iter().any(|v| v.variant == "bp") {
+            c.push_str(" BP copies the forward weights: its angles are 0° and its norm ratios 1.");
+        }
+        caption.push(c);
+    }
     let fig = Figure {
-        title: Some(format!(
-            "{}teacher–student learning in a {dims} spiking microcircuit (runs: {})",
-            if dims == "1-1-1" { "Fig 6 — " } else { "" },
-            runs.join(", ")
-        )),
+        title: Some(title),
+        caption,
         rows: panels.len().div_ceil(cols),
         cols,
-        panel_width: 500,
-        panel_height: 380,
+        panel_width: 540,
+        panel_height: 400,
         panels,
         ..Figure::default()
     };

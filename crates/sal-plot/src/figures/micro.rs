@@ -7,6 +7,17 @@ use sal::microcircuit::{RunResult, StudentSpec};
 use sal_experiments::error::Result;
 use sal_experiments::micro::{MicroExperiment, down_name, up_name};
 use sal_experiments::out::OutDir;
+use sal_experiments::report::micro::variant_label;
+
+/// `W10` → `W₁₀`: the digits of a weight's name as subscripts.
+pub fn subscript(name: &str) -> String {
+    name.chars()
+        .map(|c| match c.to_digit(10) {
+            Some(d) => ['₀', '₁', '₂', '₃', '₄', '₅', '₆', '₇', '₈', '₉'][d as usize],
+            None => c,
+        })
+        .collect()
+}
 
 /// Writes `figures/run.png|svg`.
 pub fn run(
@@ -23,7 +34,8 @@ pub fn run(
     let mut panels = vec![Panel {
         title: Some("validation loss".into()),
         x_label: "epoch".into(),
-        y_label: "loss".into(),
+        y_label: "squared error to the teacher".into(),
+        x_integer: true,
         log_y: positive(&res.validation_loss),
         series: vec![
             Series::Line {
@@ -39,7 +51,7 @@ pub fn run(
                 label: Some("free output".into()),
             },
         ],
-        legend: Some(LegendPos::UpperRight),
+        legend: Some(LegendPos::Best),
         ..Panel::default()
     }];
     let we: Vec<f64> = (0..res.epoch_weights.len()).map(|e| e as f64).collect();
@@ -54,7 +66,11 @@ pub fn run(
                     .map(|w| w.up[k - 1].data[0])
                     .collect(),
                 style: Style::new(palette(k - 1)).width(2),
-                label: Some(up_name(k)),
+                label: Some(format!(
+                    "{} (forward, layer {} → {k})",
+                    subscript(&up_name(k)),
+                    k - 1
+                )),
             });
         }
         for k in 1..l {
@@ -66,7 +82,11 @@ pub fn run(
                     .map(|w| w.down[k - 1].data[0])
                     .collect(),
                 style: Style::new(palette(l + k - 1)).width(2).dashed(),
-                label: Some(down_name(k)),
+                label: Some(format!(
+                    "{} (feedback, layer {} → {k})",
+                    subscript(&down_name(k)),
+                    k + 1
+                )),
             });
         }
         let teacher = exp.config.teacher_weights(dims).ok();
@@ -84,7 +104,7 @@ pub fn run(
                     .map(|x| RefLine {
                         at: x,
                         style: Style::new(Rgb::GREY).dashed(),
-                        label: Some(format!("teacher {x}")),
+                        label: Some(format!("teacher's weight {}", super::common::num(x))),
                     })
                     .collect()
             })
@@ -93,9 +113,10 @@ pub fn run(
             title: Some("weights at the start of each epoch".into()),
             x_label: "epoch".into(),
             y_label: "weight".into(),
+            x_integer: true,
             series,
             hlines,
-            legend: Some(LegendPos::LowerRight),
+            legend: Some(LegendPos::Best),
             ..Panel::default()
         });
     } else {
@@ -108,21 +129,31 @@ pub fn run(
                     .map(|w| w.feedback_angles()[k - 1])
                     .collect(),
                 style: Style::new(palette(k - 1)).width(2),
-                label: Some(format!("∠({}, {}ᵀ)", down_name(k), up_name(k + 1))),
+                label: Some(format!(
+                    "∠({}, {}ᵀ)",
+                    subscript(&down_name(k)),
+                    subscript(&up_name(k + 1))
+                )),
             })
             .collect();
         panels.push(Panel {
             title: Some("feedback alignment".into()),
             x_label: "epoch".into(),
-            y_label: "angle (degrees)".into(),
-            y_range: Some((0.0, 180.0)),
+            y_label: "angle [degrees]".into(),
+            x_integer: true,
+            y_range: Some((-6.0, 186.0)),
+            y_ticks: Some(
+                (0..=6)
+                    .map(|k| (f64::from(k * 30), (k * 30).to_string()))
+                    .collect(),
+            ),
             series,
             hlines: vec![RefLine {
                 at: 90.0,
                 style: Style::new(Rgb::GREY).dashed(),
-                label: None,
+                label: Some("90° (unaligned)".into()),
             }],
-            legend: Some(LegendPos::UpperRight),
+            legend: Some(LegendPos::Best),
             ..Panel::default()
         });
     }
@@ -140,9 +171,9 @@ pub fn run(
         let vx: Vec<f64> = spec.validation.iter().map(|p| p.0[0]).collect();
         let vy: Vec<f64> = targets.1.iter().map(|t| t[0]).collect();
         panels.push(Panel {
-            title: Some("last epoch: output vs teacher".into()),
-            x_label: "input u_in (first unit)".into(),
-            y_label: "output (first unit)".into(),
+            title: Some("last epoch: output against the teacher's".into()),
+            x_label: "input u_in (first input unit)".into(),
+            y_label: "output (first output unit)".into(),
             series: vec![
                 Series::Scatter {
                     x: tx,
@@ -163,18 +194,28 @@ pub fn run(
                     y: ys,
                     style: Style::new(palette(3)),
                     size: 7,
-                    label: Some("student (nudged)".into()),
+                    label: Some("student (nudged output)".into()),
                 },
             ],
-            legend: Some(LegendPos::UpperLeft),
+            legend: Some(LegendPos::Best),
             ..Panel::default()
         });
     }
+    let dims_s = dims
+        .iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join("-");
+    let rule = variant_label(exp.variant);
     let fig = Figure {
-        title: Some(format!("{} ({}) — dims {:?}", exp.name, exp.variant, dims)),
+        title: Some(if exp.name.eq_ignore_ascii_case(&rule) {
+            format!("Cortical microcircuit {dims_s}, {rule}")
+        } else {
+            format!("Cortical microcircuit {dims_s}, {rule} ({})", exp.name)
+        }),
         rows: 1,
         cols: panels.len(),
-        panel_width: 480,
+        panel_width: 540,
         panel_height: 360,
         panels,
         ..Figure::default()

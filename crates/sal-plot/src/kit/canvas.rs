@@ -385,3 +385,27 @@ impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
         self.area.draw_text(text, &ts, pos).map_err(err)
     }
 }
+
+/// Font sizes (points at scale 1) of a figure's text elements.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Fonts {
+    pub(super) tick: f64,
+    pub(super) label: f64,
+    pub(super) title: f64,
+    pub(super) legend: f64,
+    pub(super) tag: f64,
+    pub(super) suptitle: f64,
+}
+
+impl Fonts {
+    pub(super) fn new(scale: f64) -> Self {
+        Fonts {
+            tick: 12.5 * scale,
+            label: 14.0 * scale,
+            title: 15.0 * scale,
+            legend: 12.0 * scale,
+            tag: 17.0 * scale,
+            suptitle: 17.0 * scale,
+        }
+    }
+}

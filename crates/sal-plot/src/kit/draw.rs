@@ -2,190 +2,17 @@
 
 use plotters::prelude::*;
 
-use super::canvas::{ASCENT, Align, Canvas, DrawResult, Flavor, LINE, TextOpts, text_width};
+use super::canvas::{ASCENT, Align, Canvas, DrawResult, Flavor, Fonts, LINE, TextOpts, text_width};
 use super::color::Rgb;
+use super::geom::{Mapper, decimate};
 use super::layout::{
-    Fonts, GRID, LABEL_PAD, MINOR_TICK_LEN, OUTER_PAD, PanelLayout, Rect, SPINE, SPINE_W, TICK_LEN,
-    TICK_PAD, colorbar_width, max_label_width, snap,
+    GRID, LABEL_PAD, LegendPlan, MINOR_TICK_LEN, OUTER_PAD, PanelLayout, SPINE, SPINE_W, TICK_LEN,
+    TICK_PAD, caption_band, caption_line_h, caption_lines, colorbar_width, max_label_width, snap,
 };
-use super::model::{
-    ArrowPivot, ArrowScale, Band, Figure, Heatmap, LegendPos, Panel, Series, Style,
-};
+use super::model::{Figure, Heatmap, Series, Style};
 use super::prepare::{HeatPrep, Prepared, cell_edges};
-use super::ticks::{Scale, TickSet};
-
-// ---------------------------------------------------------------------------
-// Geometry helpers
-
-/// Maps data coordinates of a panel to logical screen coordinates.
-pub(super) struct Mapper {
-    pub(super) xs: Scale,
-    pub(super) ys: Scale,
-    pub(super) r: Rect,
-}
-
-impl Mapper {
-    fn x(&self, v: f64) -> f64 {
-        self.r.x0 + self.xs.norm(v) * self.r.w()
-    }
-    fn y(&self, v: f64) -> f64 {
-        self.r.y1 - self.ys.norm(v) * self.r.h()
-    }
-    /// Screen point, or `None` when the point cannot be drawn on the scales.
-    fn pt(&self, x: f64, y: f64) -> Option<(f64, f64)> {
-        (self.xs.valid(x) && self.ys.valid(y)).then(|| (self.x(x), self.y(y)))
-    }
-}
-
-/// Liang–Barsky clipping of segment `a`–`b` to `r`.
-pub(super) fn clip_segment(
-    a: (f64, f64),
-    b: (f64, f64),
-    r: &Rect,
-) -> Option<((f64, f64), (f64, f64))> {
-    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
-    let (mut t0, mut t1) = (0.0f64, 1.0f64);
-    for (p, q) in [
-        (-dx, a.0 - r.x0),
-        (dx, r.x1 - a.0),
-        (-dy, a.1 - r.y0),
-        (dy, r.y1 - a.1),
-    ] {
-        if p == 0.0 {
-            if q < 0.0 {
-                return None;
-            }
-        } else {
-            let t = q / p;
-            if p < 0.0 {
-                t0 = t0.max(t);
-            } else {
-                t1 = t1.min(t);
-            }
-        }
-    }
-    (t0 <= t1).then_some((
-        (a.0 + t0 * dx, a.1 + t0 * dy),
-        (a.0 + t1 * dx, a.1 + t1 * dy),
-    ))
-}
-
-/// Splits a polyline with breaks (`None`) into visible, clipped pieces.
-pub(super) fn clip_polyline(pts: &[Option<(f64, f64)>], r: &Rect) -> Vec<Vec<(f64, f64)>> {
-    let mut out: Vec<Vec<(f64, f64)>> = Vec::new();
-    let mut cur: Vec<(f64, f64)> = Vec::new();
-    for w in pts.windows(2) {
-        let (Some(a), Some(b)) = (w[0], w[1]) else {
-            if cur.len() >= 2 {
-                out.push(std::mem::take(&mut cur));
-            }
-            cur.clear();
-            continue;
-        };
-        match clip_segment(a, b, r) {
-            Some((p, q)) => {
-                if cur.last() != Some(&p) {
-                    if cur.len() >= 2 {
-                        out.push(std::mem::take(&mut cur));
-                    }
-                    cur.clear();
-                    cur.push(p);
-                }
-                cur.push(q);
-            }
-            None => {
-                if cur.len() >= 2 {
-                    out.push(std::mem::take(&mut cur));
-                }
-                cur.clear();
-            }
-        }
-    }
-    if cur.len() >= 2 {
-        out.push(cur);
-    }
-    out
-}
-
-/// Sutherland–Hodgman clipping of a polygon to `r`.
-pub(super) fn clip_polygon(poly: &[(f64, f64)], r: &Rect) -> Vec<(f64, f64)> {
-    type Inside = Box<dyn Fn((f64, f64)) -> bool>;
-    type Cut = Box<dyn Fn((f64, f64), (f64, f64)) -> (f64, f64)>;
-    let lerp_x = |x: f64| {
-        move |a: (f64, f64), b: (f64, f64)| {
-            let t = (x - a.0) / (b.0 - a.0);
-            (x, a.1 + t * (b.1 - a.1))
-        }
-    };
-    let lerp_y = |y: f64| {
-        move |a: (f64, f64), b: (f64, f64)| {
-            let t = (y - a.1) / (b.1 - a.1);
-            (a.0 + t * (b.0 - a.0), y)
-        }
-    };
-    let (x0, x1, y0, y1) = (r.x0, r.x1, r.y0, r.y1);
-    let edges: [(Inside, Cut); 4] = [
-        (Box::new(move |p| p.0 >= x0), Box::new(lerp_x(x0))),
-        (Box::new(move |p| p.0 <= x1), Box::new(lerp_x(x1))),
-        (Box::new(move |p| p.1 >= y0), Box::new(lerp_y(y0))),
-        (Box::new(move |p| p.1 <= y1), Box::new(lerp_y(y1))),
-    ];
-    let mut pts = poly.to_vec();
-    for (inside, cut) in &edges {
-        if pts.is_empty() {
-            break;
-        }
-        let input = std::mem::take(&mut pts);
-        let mut prev = input[input.len() - 1];
-        for &p in &input {
-            match (inside(p), inside(prev)) {
-                (true, true) => pts.push(p),
-                (true, false) => {
-                    pts.push(cut(prev, p));
-                    pts.push(p);
-                }
-                (false, true) => pts.push(cut(prev, p)),
-                (false, false) => {}
-            }
-            prev = p;
-        }
-    }
-    pts
-}
-
-/// Reduces a long polyline whose x never decreases to the first, lowest,
-/// highest and last point of each screen column of width `column`; the drawn
-/// result is indistinguishable, the SVG much smaller.
-pub(super) fn decimate(piece: Vec<(f64, f64)>, column: f64) -> Vec<(f64, f64)> {
-    if piece.len() < 2000 || piece.windows(2).any(|w| w[1].0 < w[0].0) {
-        return piece;
-    }
-    let mut out = Vec::with_capacity(piece.len().min(4096));
-    let mut i = 0;
-    while i < piece.len() {
-        let col = (piece[i].0 / column).floor();
-        let mut j = i;
-        let (mut lo, mut hi) = (i, i);
-        while j < piece.len() && (piece[j].0 / column).floor() == col {
-            if piece[j].1 < piece[lo].1 {
-                lo = j;
-            }
-            if piece[j].1 > piece[hi].1 {
-                hi = j;
-            }
-            j += 1;
-        }
-        let mut keep = [i, lo.min(hi), lo.max(hi), j - 1];
-        keep.sort_unstable();
-        for (n, &k) in keep.iter().enumerate() {
-            if n == 0 || k != keep[n - 1] {
-                out.push(piece[k]);
-            }
-        }
-        i = j;
-    }
-    out
-}
+use super::scene::{HIDDEN_MARK, OFF_MARK, Sample, Scene, band_polys, bar_rects, luminance};
+use super::ticks::{Scale, Tick, TickSet};
 
 pub(super) fn draw_styled_line<DB: DrawingBackend>(
     cv: &Canvas<'_, DB>,
@@ -225,6 +52,19 @@ pub(super) fn draw_figure<DB: DrawingBackend>(
             TextOpts::new(f.suptitle).align(Align::Center),
         )?;
     }
+    let lines = caption_lines(fig);
+    if !lines.is_empty() {
+        let (_, h) = fig.logical_size();
+        let top = f64::from(h) - caption_band(fig) + OUTER_PAD;
+        for (i, l) in lines.iter().enumerate() {
+            cv.text(
+                l,
+                OUTER_PAD,
+                top + i as f64 * caption_line_h(f) + ASCENT * f.legend,
+                TextOpts::new(f.legend),
+            )?;
+        }
+    }
     Ok(())
 }
 
@@ -241,6 +81,7 @@ pub(super) fn draw_panel<DB: DrawingBackend>(
         ys: p.ys,
         r,
     };
+    let sc = &l.scene;
     if let (Some(h), Some(hp)) = (&panel.heatmap, &p.heat) {
         draw_heatmap(cv, h, hp, &m)?;
     }
@@ -258,83 +99,25 @@ pub(super) fn draw_panel<DB: DrawingBackend>(
             }
         }
     }
+    // Area marks.
     for b in &panel.bands {
-        draw_band(cv, b, &m)?;
-    }
-    draw_arrows(cv, panel, &m)?;
-    for h in &panel.hlines {
-        if p.ys.valid(h.at) {
-            let y = m.y(h.at);
-            if y >= r.y0 && y <= r.y1 {
-                draw_styled_line(cv, &[(r.x0, y), (r.x1, y)], &h.style)?;
-            }
+        for poly in band_polys(b, &m) {
+            cv.polygon(&poly, b.color, b.alpha)?;
         }
     }
-    for v in &panel.vlines {
-        if p.xs.valid(v.at) {
-            let x = m.x(v.at);
-            if x >= r.x0 && x <= r.x1 {
-                draw_styled_line(cv, &[(x, r.y1), (x, r.y0)], &v.style)?;
-            }
+    let st = &panel.arrow_style;
+    for a in &sc.arrows {
+        if let Some((s, e)) = a.shaft {
+            cv.polyline(&[s, e], st.color, 1.0, st.width)?;
         }
+        cv.polygon(&a.head, st.color, 1.0)?;
     }
     for s in &panel.series {
-        draw_series(cv, s, &m)?;
-    }
-    draw_axes(cv, p, l, f, &m)?;
-    if let (Some(h), Some(hp), Some(ct)) = (&panel.heatmap, &p.heat, &l.ticks.cbar) {
-        draw_colorbar(cv, h, hp, ct, l, f)?;
-    }
-    if let Some(pos) = panel.legend {
-        draw_legend(cv, p, pos, &m, f)?;
-    }
-    Ok(())
-}
-
-pub(super) fn draw_series<DB: DrawingBackend>(
-    cv: &Canvas<'_, DB>,
-    s: &Series,
-    m: &Mapper,
-) -> DrawResult {
-    let r = m.r;
-    match s {
-        Series::Line { x, y, style, .. } => {
-            let pts: Vec<_> = x.iter().zip(y).map(|(&x, &y)| m.pt(x, y)).collect();
-            let column = 0.5 / cv.snap_dpi;
-            for piece in clip_polyline(&pts, &r) {
-                draw_styled_line(cv, &decimate(piece, column), style)?;
-            }
-        }
-        Series::Scatter {
-            x, y, style, size, ..
-        } => {
-            let rad = f64::from((*size).max(1)) / 2.0;
-            for (&x, &y) in x.iter().zip(y) {
-                if let Some(pt) = m.pt(x, y)
-                    && r.contains(pt)
-                {
-                    cv.disc(pt, rad, style.color, style.alpha)?;
-                }
-            }
-        }
-        Series::Bars {
+        if let Series::Bars {
             x, y, width, style, ..
-        } => {
-            let base = if m.ys.log { m.ys.lo } else { 0.0 };
-            for (&xc, &yv) in x.iter().zip(y) {
-                let (Some(a), Some(b)) = (m.pt(xc - width / 2.0, base), m.pt(xc + width / 2.0, yv))
-                else {
-                    continue;
-                };
-                let rect = Rect {
-                    x0: a.0.min(b.0).max(r.x0),
-                    x1: a.0.max(b.0).min(r.x1),
-                    y0: a.1.min(b.1).max(r.y0),
-                    y1: a.1.max(b.1).min(r.y1),
-                };
-                if rect.w() <= 0.0 || rect.h() <= 0.0 {
-                    continue;
-                }
+        } = s
+        {
+            for rect in bar_rects(x, y, *width, &m) {
                 cv.fill_rect(
                     (rect.x0, rect.y0),
                     (rect.x1, rect.y1),
@@ -352,60 +135,80 @@ pub(super) fn draw_series<DB: DrawingBackend>(
                 }
             }
         }
-        Series::Step {
-            edges, y, style, ..
-        } => {
-            let mut pts = Vec::with_capacity(2 * y.len() + 2);
-            let close = !m.ys.log && !y.is_empty();
-            if close {
-                pts.push(m.pt(edges[0], 0.0));
-            }
-            for (i, &v) in y.iter().enumerate() {
-                let (a, b) = (m.pt(edges[i], v), m.pt(edges[i + 1], v));
-                if a.is_none() || b.is_none() {
-                    pts.push(None);
-                    continue;
+    }
+    // Lines in z-order.
+    let column = 0.5 / cv.snap_dpi;
+    for item in &sc.lines {
+        for piece in &item.pieces {
+            draw_styled_line(cv, &decimate(piece.clone(), column), &item.style)?;
+        }
+    }
+    for (c, rad, color) in &sc.dots {
+        cv.disc(*c, *rad, *color, 1.0)?;
+    }
+    // Markers.
+    for s in &panel.series {
+        if let Series::Scatter {
+            x, y, style, size, ..
+        } = s
+        {
+            let rad = f64::from((*size).max(1)) / 2.0;
+            for (&x, &y) in x.iter().zip(y) {
+                if let Some(pt) = m.pt(x, y)
+                    && r.contains(pt)
+                {
+                    cv.disc(pt, rad, style.color, style.alpha)?;
                 }
-                pts.push(a);
-                pts.push(b);
-            }
-            if close {
-                pts.push(m.pt(edges[y.len()], 0.0));
-            }
-            for piece in clip_polyline(&pts, &r) {
-                draw_styled_line(cv, &piece, style)?;
             }
         }
+    }
+    draw_marks(cv, sc)?;
+    draw_axes(cv, p, l, f, &m)?;
+    if let (Some(h), Some(hp), Some(ct)) = (&panel.heatmap, &p.heat, &l.ticks.cbar) {
+        draw_colorbar(cv, h, hp, ct, l, f)?;
+    }
+    if let Some(lp) = &l.legend {
+        draw_legend(cv, lp)?;
     }
     Ok(())
 }
 
-/// Lower and upper screen point of a band at one abscissa.
-pub(super) type BandPair = ((f64, f64), (f64, f64));
+/// A ▲ or ▼ centred at `c` with half height `s`.
+fn triangle(c: (f64, f64), s: f64, up: bool) -> [(f64, f64); 3] {
+    let d = if up { -1.0 } else { 1.0 };
+    [
+        (c.0, c.1 + d * s),
+        (c.0 - s, c.1 - d * s),
+        (c.0 + s, c.1 - d * s),
+    ]
+}
 
-pub(super) fn draw_band<DB: DrawingBackend>(
+/// A ringed marker (white ring around a filled disc): visible on a line of any colour.
+fn ringed<DB: DrawingBackend>(
     cv: &Canvas<'_, DB>,
-    b: &Band,
-    m: &Mapper,
+    c: (f64, f64),
+    color: Rgb,
+    rad: f64,
 ) -> DrawResult {
-    let mut run: Vec<BandPair> = Vec::new();
-    let flush = |run: &mut Vec<BandPair>| -> DrawResult {
-        if run.len() >= 2 {
-            let mut poly: Vec<(f64, f64)> = run.iter().map(|p| p.1).collect();
-            poly.extend(run.iter().rev().map(|p| p.0));
-            let clipped = clip_polygon(&poly, &m.r);
-            cv.polygon(&clipped, b.color, b.alpha)?;
-        }
-        run.clear();
-        Ok(())
-    };
-    for i in 0..b.x.len() {
-        match (m.pt(b.x[i], b.lower[i]), m.pt(b.x[i], b.upper[i])) {
-            (Some(lo), Some(hi)) => run.push((lo, hi)),
-            _ => flush(&mut run)?,
+    cv.disc(c, rad + 1.0, Rgb::WHITE, 1.0)?;
+    cv.disc(c, rad, color, 1.0)
+}
+
+/// Off-scale marks and the markers of hidden lines.
+fn draw_marks<DB: DrawingBackend>(cv: &Canvas<'_, DB>, sc: &Scene) -> DrawResult {
+    for o in &sc.off {
+        let t = triangle(o.at, OFF_MARK, o.up);
+        cv.polygon(&t, o.color, 1.0)?;
+        let mut outline = t.to_vec();
+        outline.push(t[0]);
+        cv.polyline(&outline, Rgb(0x30, 0x30, 0x30), 1.0, 0.8)?;
+    }
+    for (color, pts) in &sc.hidden_marks {
+        for q in pts {
+            ringed(cv, *q, *color, HIDDEN_MARK)?;
         }
     }
-    flush(&mut run)
+    Ok(())
 }
 
 pub(super) fn draw_heatmap<DB: DrawingBackend>(
@@ -522,95 +325,6 @@ pub(super) fn draw_heatmap<DB: DrawingBackend>(
     Ok(())
 }
 
-pub(super) fn draw_arrows<DB: DrawingBackend>(
-    cv: &Canvas<'_, DB>,
-    panel: &Panel,
-    m: &Mapper,
-) -> DrawResult {
-    let st = &panel.arrow_style;
-    // Screen anchor and screen-space vector per unit of data vector.
-    let arrows: Vec<((f64, f64), (f64, f64))> = panel
-        .arrows
-        .iter()
-        .filter(|a| a.dx.is_finite() && a.dy.is_finite())
-        .filter_map(|a| {
-            let p = m.pt(a.x, a.y)?;
-            let vx = a.dx * m.xs.deriv(a.x) * m.r.w();
-            let vy = -a.dy * m.ys.deriv(a.y) * m.r.h();
-            Some((p, (vx, vy)))
-        })
-        .filter(|(p, _)| m.r.contains(*p))
-        .collect();
-    if arrows.is_empty() {
-        return Ok(());
-    }
-    let factor = match st.scale {
-        ArrowScale::Fixed(k) => k,
-        ArrowScale::Auto(frac) => {
-            let spacing = |vals: Vec<f64>| -> Option<f64> {
-                let mut v: Vec<f64> = vals.iter().map(|x| (x * 2.0).round() / 2.0).collect();
-                v.sort_by(f64::total_cmp);
-                v.dedup();
-                v.windows(2)
-                    .map(|w| w[1] - w[0])
-                    .filter(|d| *d > 0.0)
-                    .min_by(f64::total_cmp)
-            };
-            let sx = spacing(arrows.iter().map(|a| a.0.0).collect());
-            let sy = spacing(arrows.iter().map(|a| a.0.1).collect());
-            let grid = match (sx, sy) {
-                (Some(a), Some(b)) => a.min(b),
-                (Some(a), None) | (None, Some(a)) => a,
-                (None, None) => 0.1 * m.r.w().min(m.r.h()),
-            };
-            let longest = arrows
-                .iter()
-                .map(|a| a.1.0.hypot(a.1.1))
-                .fold(0.0, f64::max);
-            if longest > 0.0 {
-                frac * grid / longest
-            } else {
-                0.0
-            }
-        }
-    };
-    let w = st.width;
-    for (p, v) in arrows {
-        let (vx, vy) = (v.0 * factor, v.1 * factor);
-        let len = vx.hypot(vy);
-        if len < 0.75 {
-            continue;
-        }
-        let (ux, uy) = (vx / len, vy / len);
-        let tail = match st.pivot {
-            ArrowPivot::Tail => p,
-            ArrowPivot::Middle => (p.0 - vx / 2.0, p.1 - vy / 2.0),
-        };
-        let tip = (tail.0 + vx, tail.1 + vy);
-        let head_len = (len * 0.4).min(3.5 * w + 3.0);
-        let head_half = head_len * 0.42;
-        let base = (tip.0 - ux * head_len, tip.1 - uy * head_len);
-        let shaft_end = (tip.0 - ux * head_len * 0.8, tip.1 - uy * head_len * 0.8);
-        // Arrows are clipped to the plot area like every other element.
-        if len > head_len * 1.05
-            && let Some((a, b)) = clip_segment(tail, shaft_end, &m.r)
-        {
-            cv.polyline(&[a, b], st.color, 1.0, w)?;
-        }
-        let head = [
-            tip,
-            (base.0 - uy * head_half, base.1 + ux * head_half),
-            (base.0 + uy * head_half, base.1 - ux * head_half),
-        ];
-        if head.iter().all(|p| m.r.contains(*p)) {
-            cv.polygon(&head, st.color, 1.0)?;
-        } else {
-            cv.polygon(&clip_polygon(&head, &m.r), st.color, 1.0)?;
-        }
-    }
-    Ok(())
-}
-
 /// Skips horizontal tick labels that would collide with the previous one
 /// (explicit ticks, or very long labels).
 pub(super) struct LabelRow {
@@ -635,6 +349,27 @@ impl LabelRow {
         self.last_right = x + half;
         true
     }
+}
+
+/// The bottom-axis tick labels that are drawn: majors inside the axis whose label does not
+/// collide with the previous one.
+pub(super) fn drawn_x_labels<'t>(t: &'t TickSet, m: &Mapper, em: f64) -> Vec<&'t Tick> {
+    let r = m.r;
+    let mut row = LabelRow::new(em);
+    t.majors()
+        .filter(|t| {
+            let x = m.x(t.at);
+            (r.x0 - 0.5..=r.x1 + 0.5).contains(&x) && row.admit(x, &t.label)
+        })
+        .collect()
+}
+
+/// The left-axis tick labels that are drawn: majors inside the axis.
+pub(super) fn drawn_y_labels<'t>(t: &'t TickSet, m: &Mapper) -> Vec<&'t Tick> {
+    let r = m.r;
+    t.majors()
+        .filter(|t| (r.y0 - 0.5..=r.y1 + 0.5).contains(&m.y(t.at)))
+        .collect()
 }
 
 pub(super) fn draw_axes<DB: DrawingBackend>(
@@ -666,7 +401,6 @@ pub(super) fn draw_axes<DB: DrawingBackend>(
     cv.polyline(&[(r.x1, r.y0), (r.x1, r.y1)], SPINE, 1.0, SPINE_W)?;
 
     // Bottom axis.
-    let mut bottom_labels = LabelRow::new(f.tick);
     let label_base = r.y1 + TICK_LEN + TICK_PAD + ASCENT * f.tick;
     for t in &l.ticks.x.ticks {
         let x = m.x(t.at);
@@ -676,9 +410,14 @@ pub(super) fn draw_axes<DB: DrawingBackend>(
         let xs = snap(x, dpi);
         let len = if t.major { TICK_LEN } else { MINOR_TICK_LEN };
         cv.polyline(&[(xs, r.y1), (xs, r.y1 + len)], SPINE, 1.0, SPINE_W)?;
-        if t.major && bottom_labels.admit(x, &t.label) {
-            cv.text(&t.label, x, label_base, tick_opts.align(Align::Center))?;
-        }
+    }
+    for t in drawn_x_labels(&l.ticks.x, m, f.tick) {
+        cv.text(
+            &t.label,
+            m.x(t.at),
+            label_base,
+            tick_opts.align(Align::Center),
+        )?;
     }
     let xlab_base = r.y1 + TICK_LEN + TICK_PAD + f.tick * LINE + LABEL_PAD + ASCENT * f.label;
     if !panel.x_label.is_empty() {
@@ -703,15 +442,15 @@ pub(super) fn draw_axes<DB: DrawingBackend>(
         let ys = snap(y, dpi);
         let len = if t.major { TICK_LEN } else { MINOR_TICK_LEN };
         cv.polyline(&[(r.x0, ys), (r.x0 - len, ys)], SPINE, 1.0, SPINE_W)?;
-        if t.major {
-            // Centre the digits (cap height 0.73 em) on the tick.
-            cv.text(
-                &t.label,
-                ylabel_right,
-                y + 0.36 * f.tick,
-                tick_opts.align(Align::Right),
-            )?;
-        }
+    }
+    for t in drawn_y_labels(&l.ticks.y, m) {
+        // Centre the digits (cap height 0.73 em) on the tick.
+        cv.text(
+            &t.label,
+            ylabel_right,
+            m.y(t.at) + 0.36 * f.tick,
+            tick_opts.align(Align::Right),
+        )?;
     }
     if !panel.y_label.is_empty() {
         let right = r.x0 - TICK_LEN - TICK_PAD - l.col_ytick_w - LABEL_PAD;
@@ -777,7 +516,7 @@ pub(super) fn draw_axes<DB: DrawingBackend>(
         )?;
         tag_base = tag_base.max(base);
     }
-    if let Some(tag) = &panel.tag {
+    if let Some(tag) = &p.tag {
         cv.text(
             tag,
             l.cell.x0 + OUTER_PAD,
@@ -847,199 +586,12 @@ pub(super) fn draw_colorbar<DB: DrawingBackend>(
     Ok(())
 }
 
-/// What a legend entry's sample looks like.
-pub(super) enum Sample {
-    Line(Style),
-    Marker(Style, u32),
-    Patch(Rgb, f64, Option<Style>),
-}
-
-pub(super) fn legend_entries(panel: &Panel) -> Vec<(Sample, &str)> {
-    let mut out = Vec::new();
-    for s in &panel.series {
-        match s {
-            Series::Line { style, label, .. } | Series::Step { style, label, .. } => {
-                if let Some(l) = label {
-                    out.push((Sample::Line(*style), l.as_str()));
-                }
-            }
-            Series::Scatter {
-                style, size, label, ..
-            } => {
-                if let Some(l) = label {
-                    out.push((Sample::Marker(*style, *size), l.as_str()));
-                }
-            }
-            Series::Bars { style, label, .. } => {
-                if let Some(l) = label {
-                    let edge = (style.width > 0).then_some(*style);
-                    out.push((Sample::Patch(style.color, style.alpha, edge), l.as_str()));
-                }
-            }
-        }
-    }
-    for b in &panel.bands {
-        if let Some(l) = &b.label {
-            out.push((Sample::Patch(b.color, b.alpha, None), l.as_str()));
-        }
-    }
-    for rl in panel.hlines.iter().chain(&panel.vlines) {
-        if let Some(l) = &rl.label {
-            out.push((Sample::Line(rl.style), l.as_str()));
-        }
-    }
-    out
-}
-
-/// Screen points of the data, for choosing the legend position.
-pub(super) fn data_points(panel: &Panel, m: &Mapper) -> Vec<(f64, f64)> {
-    let mut out = Vec::new();
-    let add_line = |pts: &[Option<(f64, f64)>], out: &mut Vec<(f64, f64)>| {
-        for w in pts.windows(2) {
-            if let (Some(a), Some(b)) = (w[0], w[1]) {
-                let n = ((b.0 - a.0).hypot(b.1 - a.1) / 3.0)
-                    .ceil()
-                    .clamp(1.0, 2000.0) as usize;
-                for k in 0..n {
-                    let t = k as f64 / n as f64;
-                    out.push((a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1)));
-                }
-                out.push(b);
-            } else if let Some(a) = w[0] {
-                out.push(a);
-            }
-        }
-    };
-    for s in &panel.series {
-        match s {
-            Series::Line { x, y, .. } => {
-                let pts: Vec<_> = x.iter().zip(y).map(|(&x, &y)| m.pt(x, y)).collect();
-                add_line(&pts, &mut out);
-            }
-            Series::Scatter { x, y, .. } => {
-                out.extend(x.iter().zip(y).filter_map(|(&x, &y)| m.pt(x, y)));
-            }
-            Series::Bars { x, y, .. } => {
-                let base = if m.ys.log { m.ys.lo } else { 0.0 };
-                for (&x, &y) in x.iter().zip(y) {
-                    let pts = [m.pt(x, y), m.pt(x, base)];
-                    add_line(&pts, &mut out);
-                }
-            }
-            Series::Step { edges, y, .. } => {
-                for (i, &v) in y.iter().enumerate() {
-                    let pts = [m.pt(edges[i], v), m.pt(edges[i + 1], v)];
-                    add_line(&pts, &mut out);
-                }
-            }
-        }
-    }
-    for b in &panel.bands {
-        let lo: Vec<_> =
-            b.x.iter()
-                .zip(&b.lower)
-                .map(|(&x, &y)| m.pt(x, y))
-                .collect();
-        let hi: Vec<_> =
-            b.x.iter()
-                .zip(&b.upper)
-                .map(|(&x, &y)| m.pt(x, y))
-                .collect();
-        add_line(&lo, &mut out);
-        add_line(&hi, &mut out);
-        // The band interior counts too.
-        for (l, h) in lo.iter().zip(&hi) {
-            if let (Some(l), Some(h)) = (l, h) {
-                add_line(&[Some(*l), Some(*h)], &mut out);
-            }
-        }
-    }
-    out
-}
-
-pub(super) fn draw_legend<DB: DrawingBackend>(
-    cv: &Canvas<'_, DB>,
-    p: &Prepared<'_>,
-    pos: LegendPos,
-    m: &Mapper,
-    f: &Fonts,
-) -> DrawResult {
-    let entries = legend_entries(p.panel);
-    if entries.is_empty() {
-        return Ok(());
-    }
-    let em = f.legend;
-    let pad = 0.5 * em;
-    let row_h = 1.4 * em;
-    let sample_w = 2.0 * em;
-    let gap = 0.6 * em;
-    let text_w = entries
-        .iter()
-        .map(|(_, l)| text_width(l, em, false))
-        .fold(0.0, f64::max);
-    let w = 2.0 * pad + sample_w + gap + text_w;
-    let h = 2.0 * pad + (entries.len() - 1) as f64 * row_h + LINE * em;
-    let r = m.r;
-    let inset = 0.6 * em;
-    let at = |pos: LegendPos| -> Rect {
-        let x0 = match pos {
-            LegendPos::UpperLeft | LegendPos::LowerLeft => r.x0 + inset,
-            _ => r.x1 - inset - w,
-        };
-        let y0 = match pos {
-            LegendPos::UpperLeft | LegendPos::UpperRight => r.y0 + inset,
-            _ => r.y1 - inset - h,
-        };
-        Rect {
-            x0,
-            y0,
-            x1: x0 + w,
-            y1: y0 + h,
-        }
-    };
-    let bx = match pos {
-        LegendPos::Best => {
-            let pts = data_points(p.panel, m);
-            let center = |top: bool| {
-                let x0 = (r.x0 + r.x1 - w) / 2.0;
-                let y0 = if top { r.y0 + inset } else { r.y1 - inset - h };
-                Rect {
-                    x0,
-                    y0,
-                    x1: x0 + w,
-                    y1: y0 + h,
-                }
-            };
-            let candidates = [
-                at(LegendPos::UpperRight),
-                at(LegendPos::UpperLeft),
-                at(LegendPos::LowerLeft),
-                at(LegendPos::LowerRight),
-                center(true),
-                center(false),
-            ];
-            let score = |b: &Rect| {
-                let grown = Rect {
-                    x0: b.x0 - 3.0,
-                    y0: b.y0 - 3.0,
-                    x1: b.x1 + 3.0,
-                    y1: b.y1 + 3.0,
-                };
-                pts.iter().filter(|q| grown.contains(**q)).count()
-            };
-            let mut best = candidates[0];
-            let mut best_score = score(&best);
-            for c in &candidates[1..] {
-                let s = score(c);
-                if s < best_score {
-                    (best, best_score) = (*c, s);
-                }
-            }
-            best
-        }
-        other => at(other),
-    };
-    cv.fill_rect((bx.x0, bx.y0), (bx.x1, bx.y1), Rgb::WHITE, 0.85)?;
+/// Draws a legend box.
+pub(super) fn draw_legend<DB: DrawingBackend>(cv: &Canvas<'_, DB>, lp: &LegendPlan) -> DrawResult {
+    let bx = lp.rect;
+    let lm = &lp.metrics;
+    let em = lm.em;
+    cv.fill_rect((bx.x0, bx.y0), (bx.x1, bx.y1), Rgb::WHITE, 0.9)?;
     cv.stroke_rect(
         (bx.x0, bx.y0),
         (bx.x1, bx.y1),
@@ -1047,33 +599,47 @@ pub(super) fn draw_legend<DB: DrawingBackend>(
         1.0,
         1.0,
     )?;
-    for (i, (sample, label)) in entries.iter().enumerate() {
-        let base = bx.y0 + pad + i as f64 * row_h + ASCENT * em;
+    let halo = Rgb(0x60, 0x60, 0x60);
+    for (i, (sample, label)) in lp.entries.iter().enumerate() {
+        let base = bx.y0 + lm.pad + i as f64 * lm.row_h + ASCENT * em;
         let mid = base - 0.3 * em;
-        let sx0 = bx.x0 + pad;
-        let sx1 = sx0 + sample_w;
+        let sx0 = bx.x0 + lm.pad;
+        let sx1 = sx0 + lm.sample_w;
         match sample {
-            Sample::Line(style) => {
+            Sample::Line(style, hidden) => {
+                // A light line would vanish on the white box: draw it on a dark patch.
+                if luminance(style.color) > 0.8 {
+                    let d = 0.45 * em;
+                    cv.fill_rect((sx0 - 2.0, mid - d), (sx1 + 2.0, mid + d), halo, 1.0)?;
+                }
                 draw_styled_line(cv, &[(sx0, mid), (sx1, mid)], style)?;
+                if *hidden {
+                    ringed(cv, ((sx0 + sx1) / 2.0, mid), style.color, HIDDEN_MARK)?;
+                }
             }
             Sample::Marker(style, size) => {
-                let rad = f64::from((*size).max(1)) / 2.0;
-                cv.disc(
-                    ((sx0 + sx1) / 2.0, mid),
-                    rad.min(0.45 * em),
-                    style.color,
-                    style.alpha,
-                )?;
+                let rad = (f64::from((*size).max(1)) / 2.0).min(0.45 * em);
+                let c = ((sx0 + sx1) / 2.0, mid);
+                if luminance(style.color) > 0.8 {
+                    cv.disc(c, rad + 1.0, halo, 1.0)?;
+                }
+                cv.disc(c, rad, style.color, style.alpha)?;
             }
             Sample::Patch(c, a, edge) => {
                 let (y0, y1) = (mid - 0.4 * em, mid + 0.4 * em);
                 cv.fill_rect((sx0, y0), (sx1, y1), *c, *a)?;
                 if let Some(e) = edge {
                     cv.stroke_rect((sx0, y0), (sx1, y1), e.color, 1.0, f64::from(e.width))?;
+                } else if luminance(*c) > 0.8 && *a > 0.5 {
+                    cv.stroke_rect((sx0, y0), (sx1, y1), halo, 1.0, 1.0)?;
                 }
             }
+            Sample::Off(up) => {
+                let t = triangle(((sx0 + sx1) / 2.0, mid), OFF_MARK, *up);
+                cv.polygon(&t, Rgb(0x60, 0x60, 0x60), 1.0)?;
+            }
         }
-        cv.text(label, sx1 + gap, base, TextOpts::new(em))?;
+        cv.text(label, sx1 + lm.gap, base, TextOpts::new(em))?;
     }
     Ok(())
 }

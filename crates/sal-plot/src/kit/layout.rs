@@ -1,9 +1,14 @@
 //! Font sizes, tick selection and the placement of plot areas.
 
-use super::canvas::{LINE, text_width};
+use super::canvas::{Fonts, LINE, text_width};
 use super::color::Rgb;
-use super::model::Figure;
+use super::geom::{Mapper, Rect};
+use super::model::{Figure, LegendPos};
 use super::prepare::Prepared;
+use super::scene::{
+    LegendMetrics, Sample, Scene, build_scene, legend_entries, legend_metrics, marks_under,
+    place_inside,
+};
 use super::ticks::{Scale, Spacing, TickSet, explicit_ticks, linear_ticks, log_ticks};
 
 // ---------------------------------------------------------------------------
@@ -20,27 +25,46 @@ pub(super) const GRID: Rgb = Rgb(0xe3, 0xe3, 0xe3);
 /// SVG coordinates are integers; draw at this multiple for sub-pixel detail.
 pub(super) const SVG_OVERSAMPLE: f64 = 4.0;
 
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Fonts {
-    pub(super) tick: f64,
-    pub(super) label: f64,
-    pub(super) title: f64,
-    pub(super) legend: f64,
-    pub(super) tag: f64,
-    pub(super) suptitle: f64,
-}
-
-impl Fonts {
-    pub(super) fn new(scale: f64) -> Self {
-        Fonts {
-            tick: 12.5 * scale,
-            label: 14.0 * scale,
-            title: 15.0 * scale,
-            legend: 12.0 * scale,
-            tag: 17.0 * scale,
-            suptitle: 17.0 * scale,
+/// Caption lines (the paragraphs of [`Figure::caption`] wrapped to the figure width).
+pub(super) fn caption_lines(fig: &Figure) -> Vec<String> {
+    let f = Fonts::new(fig.font_scale);
+    let width = fig.cols as f64 * f64::from(fig.panel_width) - 2.0 * OUTER_PAD;
+    let mut out = Vec::new();
+    for para in &fig.caption {
+        let mut line = String::new();
+        for word in para.split_whitespace() {
+            let trial = if line.is_empty() {
+                word.to_string()
+            } else {
+                format!("{line} {word}")
+            };
+            if !line.is_empty() && text_width(&trial, f.legend, false) > width {
+                out.push(std::mem::take(&mut line));
+                line = word.to_string();
+            } else {
+                line = trial;
+            }
+        }
+        if !line.is_empty() {
+            out.push(line);
         }
     }
+    out
+}
+
+/// Height of one caption line.
+pub(super) fn caption_line_h(f: &Fonts) -> f64 {
+    1.3 * f.legend
+}
+
+/// Height of the caption band under the panels (0 without a caption).
+pub(super) fn caption_band(fig: &Figure) -> f64 {
+    let n = caption_lines(fig).len();
+    if n == 0 {
+        return 0.0;
+    }
+    let f = Fonts::new(fig.font_scale);
+    2.0 * OUTER_PAD + n as f64 * caption_line_h(&f)
 }
 
 /// Height of the figure-title band in logical pixels (0 without a title).
@@ -56,27 +80,6 @@ pub(super) fn title_band(fig: &Figure) -> f64 {
 
 // ---------------------------------------------------------------------------
 // Layout
-
-/// Logical rectangle (x0, y0, x1, y1), y pointing down.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(super) struct Rect {
-    pub(super) x0: f64,
-    pub(super) y0: f64,
-    pub(super) x1: f64,
-    pub(super) y1: f64,
-}
-
-impl Rect {
-    pub(super) fn w(&self) -> f64 {
-        self.x1 - self.x0
-    }
-    pub(super) fn h(&self) -> f64 {
-        self.y1 - self.y0
-    }
-    pub(super) fn contains(&self, p: (f64, f64)) -> bool {
-        p.0 >= self.x0 && p.0 <= self.x1 && p.1 >= self.y0 && p.1 <= self.y1
-    }
-}
 
 /// Ticks of one panel.
 #[derive(Debug, Clone, Default)]
@@ -96,6 +99,16 @@ pub(super) struct Margins {
     pub(super) bottom: f64,
 }
 
+/// Where a panel's legend goes and what it shows.
+pub(super) struct LegendPlan {
+    pub(super) rect: Rect,
+    pub(super) outside: bool,
+    pub(super) entries: Vec<(Sample, String)>,
+    pub(super) metrics: LegendMetrics,
+    /// Drawn marks under the legend box (0 by construction for inside legends).
+    pub(super) marks_under: usize,
+}
+
 /// Final geometry of one panel.
 pub(super) struct PanelLayout {
     pub(super) cell: Rect,
@@ -103,6 +116,14 @@ pub(super) struct PanelLayout {
     pub(super) ticks: PanelTicks,
     /// Widest y tick label in the panel's column (aligns y labels).
     pub(super) col_ytick_w: f64,
+    /// The panel's own right margin without an outside legend.
+    pub(super) own_right: f64,
+    /// The panel's own bottom margin without an outside legend.
+    pub(super) own_bottom: f64,
+    /// What the panel draws.
+    pub(super) scene: Scene,
+    /// The legend, if the panel has entries.
+    pub(super) legend: Option<LegendPlan>,
 }
 
 pub(super) fn colorbar_width(cell_w: f64) -> f64 {
@@ -116,12 +137,18 @@ pub(super) fn compute_ticks(p: &Prepared<'_>, f: &Fonts, w: f64, h: f64) -> Pane
         min_sep: (3.0 * f.tick).max(w / 9.0),
         label_gap: Some(1.3 * f.tick),
         measure: &measure,
+        integer: p.panel.x_integer && !p.xs.log,
+    };
+    let xsp_top = Spacing {
+        integer: false,
+        ..xsp
     };
     let ysp = Spacing {
         length: h,
         min_sep: (2.8 * f.tick).max(h / 8.0),
         label_gap: None,
         measure: &measure,
+        integer: false,
     };
     let auto = |s: &Scale, sp: &Spacing<'_>| {
         if s.log {
@@ -144,7 +171,7 @@ pub(super) fn compute_ticks(p: &Prepared<'_>, f: &Fonts, w: f64, h: f64) -> Pane
         let mut t = if p.xs.log {
             // Decades of |value * scale|, signed labels for a negative scale.
             let k = s.scale.abs();
-            let mut t = log_ticks(p.xs.lo * k, p.xs.hi * k, &xsp);
+            let mut t = log_ticks(p.xs.lo * k, p.xs.hi * k, &xsp_top);
             for tick in &mut t.ticks {
                 if s.scale < 0.0 && !tick.label.is_empty() {
                     tick.label.insert(0, '\u{2212}');
@@ -153,7 +180,7 @@ pub(super) fn compute_ticks(p: &Prepared<'_>, f: &Fonts, w: f64, h: f64) -> Pane
             }
             t
         } else {
-            linear_ticks(a.min(b), a.max(b), &xsp)
+            linear_ticks(a.min(b), a.max(b), &xsp_top)
         };
         for tick in &mut t.ticks {
             tick.at /= s.scale;
@@ -187,13 +214,27 @@ pub(super) fn x_overhang(t: &TickSet, s: &Scale, w: f64, em: f64) -> (f64, f64) 
     (l, r)
 }
 
+/// Gap between the plot (or its colorbar) and an outside legend.
+pub(super) const OUTSIDE_GAP: f64 = 10.0;
+
+/// Room an outside legend takes: right of the plot, or below it (wide legends).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum OutsideRoom {
+    Right(f64),
+    Below(f64),
+}
+
+/// Outside legends wider than this fraction of the panel go below the plot.
+const WIDE_LEGEND: f64 = 0.36;
+
 pub(super) fn margins(
     p: &Prepared<'_>,
     t: &PanelTicks,
     f: &Fonts,
     cell: Rect,
     plot_w: f64,
-) -> Margins {
+    outside_legend: Option<OutsideRoom>,
+) -> (Margins, f64, f64) {
     let panel = p.panel;
     let tick_block = TICK_LEN + TICK_PAD;
     let wy = max_label_width(&t.y, f.tick);
@@ -229,7 +270,7 @@ pub(super) fn margins(
     }
     if panel.title.is_some() {
         above += f.title * LINE + 0.5 * f.title;
-    } else if panel.tag.is_some() {
+    } else if p.tag.is_some() {
         above = above.max(f.tag * LINE + 0.2 * f.tag);
     }
     top = top.max(OUTER_PAD + above);
@@ -252,12 +293,23 @@ pub(super) fn margins(
             right = right.max(x_overhang(tt, &p.xs, plot_w, f.tick).1 + 3.0);
         }
     }
-    Margins {
-        left,
-        right,
-        top,
-        bottom,
+    let own_right = right;
+    let own_bottom = bottom;
+    match outside_legend {
+        Some(OutsideRoom::Right(w)) => right += OUTSIDE_GAP + w,
+        Some(OutsideRoom::Below(h)) => bottom += OUTSIDE_GAP + h,
+        None => {}
     }
+    (
+        Margins {
+            left,
+            right,
+            top,
+            bottom,
+        },
+        own_right,
+        own_bottom,
+    )
 }
 
 /// Snaps a logical coordinate to the centre of a device pixel.
@@ -265,7 +317,13 @@ pub(super) fn snap(v: f64, dpi: f64) -> f64 {
     ((v * dpi).floor() + 0.5) / dpi
 }
 
-pub(super) fn layout(fig: &Figure, prepared: &[Prepared<'_>], f: &Fonts) -> Vec<PanelLayout> {
+/// Panel geometry for the given outside-legend widths (None: legend inside or none).
+fn layout_pass(
+    fig: &Figure,
+    prepared: &[Prepared<'_>],
+    f: &Fonts,
+    outside: &[Option<OutsideRoom>],
+) -> Vec<(Rect, Rect, PanelTicks, f64, f64, f64)> {
     let (pw, ph) = (f64::from(fig.panel_width), f64::from(fig.panel_height));
     let band = title_band(fig);
     let cell_of = |i: usize| {
@@ -286,14 +344,14 @@ pub(super) fn layout(fig: &Figure, prepared: &[Prepared<'_>], f: &Fonts) -> Vec<
             .zip(&sizes)
             .map(|(p, &(w, h))| compute_ticks(p, f, w, h))
             .collect();
-        let ms: Vec<Margins> = prepared
+        let ms: Vec<(Margins, f64, f64)> = prepared
             .iter()
             .enumerate()
-            .map(|(i, p)| margins(p, &ticks[i], f, cell_of(i), sizes[i].0))
+            .map(|(i, p)| margins(p, &ticks[i], f, cell_of(i), sizes[i].0, outside[i]))
             .collect();
         let mut col = vec![(0.0f64, 0.0f64, 0.0f64); fig.cols]; // left, right, ytick width
         let mut row = vec![(0.0f64, 0.0f64); fig.rows]; // top, bottom
-        for (i, m) in ms.iter().enumerate() {
+        for (i, (m, _, _)) in ms.iter().enumerate() {
             let (r, c) = (i / fig.cols, i % fig.cols);
             col[c].0 = col[c].0.max(m.left);
             col[c].1 = col[c].1.max(m.right);
@@ -328,22 +386,137 @@ pub(super) fn layout(fig: &Figure, prepared: &[Prepared<'_>], f: &Fonts) -> Vec<
                 y1: snap(plot.y1, d),
             };
             sizes[i] = (plot.w(), plot.h());
-            result.push(PanelLayout {
-                cell,
-                plot,
-                ticks: t,
-                col_ytick_w: col[c].2,
-            });
+            result.push((cell, plot, t, col[c].2, ms[i].1, ms[i].2));
         }
     }
     result
+}
+
+/// The final layout: panel geometry, scenes and legends. A legend that finds no free place
+/// inside its plot moves outside (and the layout is recomputed with room for it).
+pub(super) fn layout(fig: &Figure, prepared: &[Prepared<'_>], f: &Fonts) -> Vec<PanelLayout> {
+    let metrics: Vec<Option<LegendMetrics>> = prepared
+        .iter()
+        .map(|p| {
+            let entries = legend_entries(p, &|_| false);
+            if entries.is_empty() || (p.panel.legend.is_none() && !has_off_entry(&entries)) {
+                return None;
+            }
+            let labels: Vec<&str> = entries.iter().map(|e| e.1.as_str()).collect();
+            Some(legend_metrics(&labels, f))
+        })
+        .collect();
+    let room = |m: &LegendMetrics| {
+        if m.w > WIDE_LEGEND * f64::from(fig.panel_width) {
+            OutsideRoom::Below(m.h)
+        } else {
+            OutsideRoom::Right(m.w)
+        }
+    };
+    let mut outside: Vec<Option<OutsideRoom>> = prepared
+        .iter()
+        .zip(&metrics)
+        .map(|(p, m)| match (p.panel.legend, m) {
+            (Some(LegendPos::Outside), Some(m)) => Some(room(m)),
+            _ => None,
+        })
+        .collect();
+    // Each round moves at least one more legend outside, so this ends after at most
+    // (panels + 1) rounds.
+    loop {
+        let geo = layout_pass(fig, prepared, f, &outside);
+        let mut changed = false;
+        let mut out = Vec::new();
+        for (i, (cell, plot, ticks, col_ytick_w, own_right, own_bottom)) in
+            geo.into_iter().enumerate()
+        {
+            let p = &prepared[i];
+            let m = Mapper {
+                xs: p.xs,
+                ys: p.ys,
+                r: plot,
+            };
+            let scene = build_scene(p, &m);
+            let legend = metrics[i].map(|lm| {
+                let hidden = |src| scene.lines.iter().any(|l| l.src == src && l.hidden);
+                let entries = legend_entries(p, &hidden);
+                let pref = p.panel.legend.unwrap_or(LegendPos::Best);
+                let inside = if outside[i].is_some() {
+                    None
+                } else {
+                    place_inside(pref, &plot, lm.w, lm.h, lm.em, &scene.shapes)
+                };
+                match inside {
+                    Some(rect) => LegendPlan {
+                        rect,
+                        outside: false,
+                        entries,
+                        metrics: lm,
+                        marks_under: 0,
+                    },
+                    None => {
+                        if outside[i].is_none() {
+                            outside[i] = Some(room(&lm));
+                            changed = true;
+                        }
+                        let rect = match outside[i] {
+                            Some(OutsideRoom::Below(_)) => {
+                                let y0 = plot.y1 + own_bottom - OUTER_PAD + OUTSIDE_GAP;
+                                Rect {
+                                    x0: plot.x0,
+                                    y0,
+                                    x1: plot.x0 + lm.w,
+                                    y1: y0 + lm.h,
+                                }
+                            }
+                            _ => {
+                                let x0 = plot.x1 + own_right - OUTER_PAD + OUTSIDE_GAP;
+                                Rect {
+                                    x0,
+                                    y0: plot.y0,
+                                    x1: x0 + lm.w,
+                                    y1: plot.y0 + lm.h,
+                                }
+                            }
+                        };
+                        LegendPlan {
+                            rect,
+                            outside: true,
+                            entries,
+                            metrics: lm,
+                            marks_under: marks_under(&rect, &scene.shapes),
+                        }
+                    }
+                }
+            });
+            out.push(PanelLayout {
+                cell,
+                plot,
+                ticks,
+                col_ytick_w,
+                own_right,
+                own_bottom,
+                scene,
+                legend,
+            });
+        }
+        if !changed {
+            return out;
+        }
+    }
+}
+
+fn has_off_entry(entries: &[(Sample, String)]) -> bool {
+    entries.iter().any(|e| matches!(e.0, Sample::Off(_)))
 }
 
 impl Figure {
     /// Logical size (width, height) of the whole figure; the SVG has this size.
     pub fn logical_size(&self) -> (u32, u32) {
         let w = self.cols as u32 * self.panel_width;
-        let h = self.rows as u32 * self.panel_height + title_band(self).ceil() as u32;
+        let h = self.rows as u32 * self.panel_height
+            + title_band(self).ceil() as u32
+            + caption_band(self).ceil() as u32;
         (w, h)
     }
 

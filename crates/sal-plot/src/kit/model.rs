@@ -1,5 +1,5 @@
 //! The declarative description of a figure: panels, series, bands, heatmaps, arrows,
-//! reference lines and legends (drawn by [`super::output`]).
+//! reference lines and legends (drawn by [`super::render`]).
 
 use super::color::{Colormap, Rgb, palette};
 use std::path::PathBuf;
@@ -235,7 +235,13 @@ pub struct RefLine {
     pub label: Option<String>,
 }
 
-/// Legend placement inside the plot area.
+/// Preferred legend placement.
+///
+/// The legend never covers a drawn mark (data point, line segment, band, bar, arrow, heatmap
+/// cell, reference line, off-scale marker): the preferred position is taken when it is free,
+/// else the first free one of the corners, the top/bottom centre and the left/right middle;
+/// when none is free (e.g. over a heatmap) the legend moves outside the axes, to the right
+/// of the plot (and its colorbar), and the plot narrows to make room.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LegendPos {
     /// Top left corner.
@@ -246,8 +252,10 @@ pub enum LegendPos {
     LowerLeft,
     /// Bottom right corner.
     LowerRight,
-    /// The corner (or top/bottom centre) covering the least data.
+    /// Any free position (upper right first).
     Best,
+    /// Always outside the axes, right of the plot.
+    Outside,
 }
 
 /// Extra x axis along the top of a panel showing `value * scale`.
@@ -279,11 +287,25 @@ pub struct Panel {
     pub log_x: bool,
     /// Logarithmic y axis (non-positive values are skipped).
     pub log_y: bool,
-    /// Data series, drawn in order.
+    /// Data series. Drawing order (z-order) is fixed by the kit so that no series can hide
+    /// another unnoticed: area marks (bands, bars) first, then solid lines and steps from the
+    /// widest to the narrowest, then dashed lines (reference lines included, so a dashed line
+    /// over a solid one shows both), then scatter markers, then the marks of values off the
+    /// scale. A line or step that later lines still cover (≥ 60 % of its length) gets ringed
+    /// markers in its colour on top of everything, staggered between hidden series, and the
+    /// same marker in its legend sample.
+    ///
+    /// Values that the axis cannot show are marked, never dropped silently: +∞ (and values
+    /// above an explicit range are clipped as usual) as a ▲ at the top edge, −∞ and — on a
+    /// log axis — zero or negative values as a ▼ at the bottom edge, each with a legend
+    /// entry ([`Panel::top_mark_label`], [`Panel::bottom_mark_label`]). NaN means "no value"
+    /// and breaks lines. A vertical segment (error bar) reaching an off-scale end is drawn to
+    /// the edge.
     pub series: Vec<Series>,
     /// Shaded bands, drawn below the series.
     pub bands: Vec<Band>,
-    /// Heatmap, drawn first.
+    /// Heatmap, drawn first (its cells count as drawn marks: a legend over a heatmap moves
+    /// outside the axes).
     pub heatmap: Option<Heatmap>,
     /// Quiver arrows, drawn above bands and below series.
     pub arrows: Vec<Arrow>,
@@ -303,13 +325,28 @@ pub struct Panel {
     pub secondary_x: Option<SecondaryAxis>,
     /// Light grid lines at the major ticks.
     pub grid: bool,
+    /// Auto x ticks only at whole numbers (epochs, counts).
+    pub x_integer: bool,
+    /// Legend text of the ▲ marks at the top edge for +∞ values (default "+∞").
+    pub top_mark_label: Option<String>,
+    /// Legend text of the ▼ marks at the bottom edge for −∞ values and, on a log axis, zero
+    /// or negative values (default "≤ 0 (not on the log axis)", or "−∞").
+    pub bottom_mark_label: Option<String>,
 }
 
-/// A grid of panels written to PNG and SVG by [`render`].
+/// A grid of panels written to PNG and SVG by [`render`](super::render).
+///
+/// Every multi-panel figure carries panel letters: a panel without a [`Panel::tag`] gets
+/// the letter of its position in reading order (A, B, C, …, skipping letters that other
+/// panels use as tags).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Figure {
     /// Figure title (adds a band above the panels).
     pub title: Option<String>,
+    /// Caption paragraphs drawn under the panels (wrapped to the figure width): what was
+    /// omitted and why, what the marks mean, where the noise comes from. Also written to the
+    /// figure's layout file.
+    pub caption: Vec<String>,
     /// Number of panel rows.
     pub rows: usize,
     /// Number of panel columns.
@@ -330,6 +367,7 @@ impl Default for Figure {
     fn default() -> Self {
         Figure {
             title: None,
+            caption: Vec::new(),
             rows: 1,
             cols: 1,
             panel_width: 480,
@@ -341,7 +379,7 @@ impl Default for Figure {
     }
 }
 
-/// Errors of [`render`].
+/// Errors of [`render`](super::render).
 #[derive(Debug, thiserror::Error)]
 pub enum PlotError {
     /// A file or directory could not be created or written.

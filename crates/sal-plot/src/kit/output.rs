@@ -5,11 +5,13 @@ use std::path::{Path, PathBuf};
 
 use plotters::prelude::*;
 
-use super::canvas::{Canvas, Flavor, ensure_fonts};
+use super::canvas::Fonts;
+use super::canvas::{Canvas, Flavor};
 use super::draw::draw_figure;
-use super::layout::{Fonts, SVG_OVERSAMPLE, layout};
+use super::info::describe;
+use super::layout::{SVG_OVERSAMPLE, layout};
 use super::model::{Figure, PlotError};
-use super::prepare::{prepare, validate_figure};
+use super::prepare::prepare_all;
 
 // ---------------------------------------------------------------------------
 // Output
@@ -48,22 +50,67 @@ pub(super) fn downsample(src: &[u8], w: u32, h: u32, ss: u32) -> Vec<u8> {
     out
 }
 
-/// Draws `fig` to `stem.png` and `stem.svg` (the extensions are appended to
-/// `stem`; missing parent directories are created) and returns both paths.
-pub fn render(fig: &Figure, stem: &Path) -> Result<Vec<PathBuf>, PlotError> {
-    validate_figure(fig)?;
-    let prepared = fig
-        .panels
-        .iter()
-        .enumerate()
-        .map(|(i, p)| prepare(i, p))
-        .collect::<Result<Vec<_>, _>>()?;
-    ensure_fonts();
+/// Draws `fig` into an RGB buffer of its PNG size (for tests that look at pixels).
+#[cfg(test)]
+pub(super) fn render_rgb(fig: &Figure) -> Result<(u32, u32, Vec<u8>), PlotError> {
+    let prepared = prepare_all(fig)?;
     let f = Fonts::new(fig.font_scale);
     let layouts = layout(fig, &prepared, &f);
+    let (pw, ph) = fig.pixel_size();
+    let mut buf = vec![255u8; pw as usize * ph as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut buf, (pw, ph)).into_drawing_area();
+        let cv = Canvas::new(&root, fig.dpi_scale, Flavor::Bitmap).with_snap_dpi(fig.dpi_scale);
+        draw_figure(&cv, fig, &prepared, &layouts, &f).map_err(|message| PlotError::Render {
+            path: PathBuf::from("<buffer>"),
+            message,
+        })?;
+        root.present().map_err(|e| PlotError::Render {
+            path: PathBuf::from("<buffer>"),
+            message: e.to_string(),
+        })?;
+    }
+    Ok((pw, ph, buf))
+}
+
+/// Draws `fig` to `stem.png` and `stem.svg` (the extensions are appended to
+/// `stem`; missing parent directories are created) and returns both paths. The computed
+/// layout ([`FigureLayout`](super::FigureLayout): axes, drawn tick labels, legend boxes,
+/// hidden and off-scale marks, caption) goes to `stem.layout.json` beside them.
+pub fn render(fig: &Figure, stem: &Path) -> Result<Vec<PathBuf>, PlotError> {
+    render_impl(fig, stem, false).map(|r| r.0)
+}
+
+/// Like [`render`], but refuses (before writing anything) a figure whose layout has
+/// [`problems`](super::FigureLayout::problems): a log axis with fewer than three labelled
+/// ticks, tick labels in a unit the axis label does not name, a legend over drawn marks.
+/// Returns the paths and the layout. Every figure of sal is drawn this way.
+pub fn render_strict(
+    fig: &Figure,
+    stem: &Path,
+) -> Result<(Vec<PathBuf>, super::FigureLayout), PlotError> {
+    render_impl(fig, stem, true)
+}
+
+fn render_impl(
+    fig: &Figure,
+    stem: &Path,
+    strict: bool,
+) -> Result<(Vec<PathBuf>, super::FigureLayout), PlotError> {
+    let prepared = prepare_all(fig)?;
+    let f = Fonts::new(fig.font_scale);
+    let layouts = layout(fig, &prepared, &f);
+    let desc = describe(fig, &prepared, &layouts, &f);
+    if strict && !desc.problems.is_empty() {
+        return Err(PlotError::Invalid {
+            context: format!("figure {}", stem.display()),
+            message: desc.problems.join("; "),
+        });
+    }
 
     let png = with_ext(stem, "png");
     let svg = with_ext(stem, "svg");
+    let info = with_ext(stem, "layout.json");
     if let Some(parent) = png.parent()
         && !parent.as_os_str().is_empty()
     {
@@ -138,5 +185,14 @@ pub fn render(fig: &Figure, stem: &Path) -> Result<Vec<PathBuf>, PlotError> {
         path: svg.clone(),
         source,
     })?;
-    Ok(vec![png, svg])
+    let mut json = serde_json::to_string_pretty(&desc).map_err(|e| PlotError::Render {
+        path: info.clone(),
+        message: e.to_string(),
+    })?;
+    json.push('\n');
+    std::fs::write(&info, json).map_err(|source| PlotError::Io {
+        path: info.clone(),
+        source,
+    })?;
+    Ok((vec![png, svg], desc))
 }

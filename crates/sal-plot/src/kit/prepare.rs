@@ -1,5 +1,6 @@
 //! Validation of panels and resolution of axis and colour ranges.
 
+use super::canvas::ensure_fonts;
 use super::color::{Rgb, colormap_rgb};
 use super::model::{ArrowScale, Figure, Heatmap, Panel, PlotError, Series};
 use super::ticks::Scale;
@@ -13,6 +14,70 @@ pub(super) struct Prepared<'a> {
     pub(super) xs: Scale,
     pub(super) ys: Scale,
     pub(super) heat: Option<HeatPrep>,
+    /// The panel letter drawn (the panel's tag, or the automatic letter).
+    pub(super) tag: Option<String>,
+}
+
+/// The letter of every panel of a multi-panel figure: its own tag, else A, B, C, … by its
+/// position in reading order (skipping letters other panels use as tags).
+pub(super) fn panel_tags(fig: &Figure) -> Vec<Option<String>> {
+    if fig.panels.len() < 2 {
+        return fig.panels.iter().map(|p| p.tag.clone()).collect();
+    }
+    let used: Vec<&str> = fig.panels.iter().filter_map(|p| p.tag.as_deref()).collect();
+    let mut next = 0;
+    fig.panels
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            if let Some(t) = &p.tag {
+                return Some(t.clone());
+            }
+            next = next.max(i);
+            while used.contains(&letter(next).as_str()) {
+                next += 1;
+            }
+            let l = letter(next);
+            next += 1;
+            Some(l)
+        })
+        .collect()
+}
+
+/// A, B, …, Z, AA, AB, …
+fn letter(i: usize) -> String {
+    let a = (b'A' + (i % 26) as u8) as char;
+    if i < 26 {
+        a.to_string()
+    } else {
+        format!("{}{a}", letter(i / 26 - 1))
+    }
+}
+
+/// Units that tick labels may carry; an axis with such ticks must name the unit.
+const TICK_UNITS: [&str; 4] = ["t_ref", "ms", "steps", "°"];
+
+/// Explicit tick labels carrying a unit the axis label does not name (e.g. t_ref ticks on
+/// an axis labelled "[steps]").
+pub(super) fn tick_unit_problem(label: &str, ticks: &[(f64, String)]) -> Option<String> {
+    for (_, t) in ticks {
+        for unit in TICK_UNITS {
+            let has = |s: &str| {
+                s.match_indices(unit).any(|(i, _)| {
+                    let before = s[..i].chars().next_back();
+                    let after = s[i + unit.len()..].chars().next();
+                    !before.is_some_and(|c| c.is_alphabetic() || c == '_')
+                        && !after.is_some_and(|c| c.is_alphabetic() || c == '_')
+                })
+            };
+            if has(t) && !has(label) {
+                return Some(format!(
+                    "tick label {t:?} is in {unit} but the axis label {label:?} does not say {unit}"
+                ));
+            }
+        }
+    }
+    None
 }
 
 /// Resolved heatmap value range and colours.
@@ -368,12 +433,12 @@ pub(super) fn prepare(i: usize, p: &Panel) -> Result<Prepared<'_>, PlotError> {
             b.push(l.at, log);
         }
     }
-    for (name, t) in [("x_ticks", &p.x_ticks), ("y_ticks", &p.y_ticks)] {
+    for (name, t) in [("x", &p.x_ticks), ("y", &p.y_ticks)] {
         if let Some(t) = t
             && t.iter().any(|(v, _)| !v.is_finite())
         {
             return Err(PlotError::Invalid {
-                context: format!("{ctx}, {name}"),
+                context: format!("{ctx}, {name}_ticks"),
                 message: "tick positions must be finite".into(),
             });
         }
@@ -407,6 +472,7 @@ pub(super) fn prepare(i: usize, p: &Panel) -> Result<Prepared<'_>, PlotError> {
         xs,
         ys,
         heat,
+        tag: p.tag.clone(),
     })
 }
 
@@ -459,4 +525,20 @@ pub(super) fn validate_figure(fig: &Figure) -> Result<(), PlotError> {
         )));
     }
     Ok(())
+}
+
+/// Validates `fig` and resolves every panel's scales and letter.
+pub(super) fn prepare_all(fig: &Figure) -> Result<Vec<Prepared<'_>>, PlotError> {
+    validate_figure(fig)?;
+    let mut prepared = fig
+        .panels
+        .iter()
+        .enumerate()
+        .map(|(i, p)| prepare(i, p))
+        .collect::<Result<Vec<_>, _>>()?;
+    for (p, tag) in prepared.iter_mut().zip(panel_tags(fig)) {
+        p.tag = tag;
+    }
+    ensure_fonts();
+    Ok(prepared)
 }

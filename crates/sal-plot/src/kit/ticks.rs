@@ -79,6 +79,8 @@ pub(crate) struct Spacing<'a> {
     pub label_gap: Option<f64>,
     /// Measures a label's extent along the axis.
     pub measure: &'a dyn Fn(&str) -> f64,
+    /// Only whole-number steps (epochs, counts).
+    pub integer: bool,
 }
 
 const SUPERSCRIPTS: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
@@ -168,6 +170,9 @@ pub(crate) fn linear_ticks(lo: f64, hi: f64, sp: &Spacing<'_>) -> TickSet {
     let mut fallback: Option<Vec<Tick>> = None;
     for (step_scaled, decimals) in candidate_steps(span * factor) {
         let step = step_scaled / factor;
+        if sp.integer && (step < 1.0 - 1e-9 || (step - step.round()).abs() > 1e-9) {
+            continue;
+        }
         let first = (lo / step - 1e-9).ceil() as i64;
         let last = (hi / step + 1e-9).floor() as i64;
         if last < first {
@@ -229,91 +234,227 @@ pub(crate) fn linear_ticks(lo: f64, hi: f64, sp: &Spacing<'_>) -> TickSet {
     }
 }
 
-/// Decade ticks (with unlabeled minor ticks) for a log axis on `[lo, hi]`.
+/// Smallest number of decimals (≤ 6) that writes `v` exactly (to 1e-9 relative).
+fn decimals_for(v: f64) -> usize {
+    for d in 0..=6 {
+        let f = 10f64.powi(d as i32);
+        if ((v * f).round() / f - v).abs() <= 1e-9 * v.abs().max(1e-300) {
+            return d;
+        }
+    }
+    6
+}
+
+/// `m×10ⁿ` (or `10ⁿ` for m = 1) with the mantissa rounded to `sig` significant digits.
+fn pow10_mantissa_label(v: f64, sig: usize) -> String {
+    let exp = v.abs().log10().floor() as i32;
+    let mut m = v / 10f64.powi(exp);
+    let f = 10f64.powi(sig as i32 - 1);
+    m = (m * f).round() / f;
+    let (m, exp) = if m.abs() >= 10.0 {
+        (m / 10.0, exp + 1)
+    } else {
+        (m, exp)
+    };
+    if (m - 1.0).abs() < 1e-9 {
+        return pow10_label(exp);
+    }
+    let d = decimals_for(m).min(sig.saturating_sub(1));
+    format!("{}×{}", format_number(m, d), pow10_label(exp))
+}
+
+/// Labels for the ticks of one log axis, all in one format: plain decimals when every value
+/// lies in [10⁻³, 10⁴] and is not a bare decade of a decades-only axis, else `m×10ⁿ`.
+fn log_labels(vals: &[f64], decades_only: bool) -> Vec<String> {
+    let plain = !decades_only && vals.iter().all(|&v| (1e-3 - 1e-12..=1e4).contains(&v));
+    vals.iter()
+        .map(|&v| {
+            if plain {
+                format_number(v, decimals_for(v))
+            } else {
+                pow10_mantissa_label(v, 2)
+            }
+        })
+        .collect()
+}
+
+/// Whether labels at `vals` (screen positions from `pos`) keep the spacing `sp` asks for.
+fn log_labels_fit(
+    vals: &[f64],
+    labels: &[String],
+    pos: &dyn Fn(f64) -> f64,
+    sp: &Spacing<'_>,
+) -> bool {
+    vals.windows(2).zip(labels.windows(2)).all(|(v, l)| {
+        let d = pos(v[1]) - pos(v[0]);
+        let need = match sp.label_gap {
+            Some(gap) => ((sp.measure)(&l[0]) + (sp.measure)(&l[1])) / 2.0 + gap,
+            None => 0.0,
+        };
+        d >= need.max(sp.min_sep * 0.7)
+    })
+}
+
+/// The minimum number of labelled ticks on every log axis.
+pub(crate) const MIN_LOG_LABELS: usize = 3;
+
+/// Ticks of a log axis on `[lo, hi]` with at least [`MIN_LOG_LABELS`] labels in one format:
+/// decades (every `stride`-th when crowded) with unlabelled minor ticks; for spans of less
+/// than three decades the 1-2-5 (or 1-3) multiples of each decade; for spans of less than
+/// about one decade nice linear steps; as a last resort three values rounded to two
+/// significant digits.
 pub(crate) fn log_ticks(lo: f64, hi: f64, sp: &Spacing<'_>) -> TickSet {
     let (dlo, dhi) = (lo.log10(), hi.log10());
+    let px_per_decade = sp.length / (dhi - dlo).max(1e-12);
+    let pos = move |v: f64| (v.log10() - dlo) * px_per_decade;
+    let in_range = |v: f64| v >= lo * (1.0 - 1e-9) && v <= hi * (1.0 + 1e-9);
     let first = (dlo - 1e-9).ceil() as i32;
     let last = (dhi + 1e-9).floor() as i32;
-    if last - first < 1 {
-        // Less than two decades visible: nice values on the 1-2-5 grid, or
-        // plain linear ticks for very narrow ranges.
-        let mut ticks = Vec::new();
-        for e in (dlo.floor() as i32)..=(dhi.ceil() as i32) {
-            for m in [1.0, 2.0, 5.0] {
-                let v = m * 10f64.powi(e);
-                if v >= lo * (1.0 - 1e-9) && v <= hi * (1.0 + 1e-9) {
-                    ticks.push(Tick {
-                        at: v,
-                        label: format_auto(v),
-                        major: true,
-                    });
-                }
-            }
-        }
-        if ticks.len() >= 3 {
-            return TickSet {
-                ticks,
-                multiplier: None,
-            };
-        }
-        let lin = linear_ticks(lo, hi, sp);
-        return lin;
-    }
-    let px_per_decade = sp.length / (dhi - dlo);
-    let mut stride = 1;
-    loop {
-        let labels: Vec<String> = (first..=last)
-            .filter(|k| k.rem_euclid(stride) == 0)
-            .map(pow10_label)
+    let build = |vals: Vec<f64>, labels: Vec<String>, minor: Vec<f64>| {
+        let mut ticks: Vec<Tick> = vals
+            .into_iter()
+            .zip(labels)
+            .map(|(at, label)| Tick {
+                at,
+                label,
+                major: true,
+            })
             .collect();
-        let widest = labels.iter().map(|l| (sp.measure)(l)).fold(0.0, f64::max);
-        let need = match sp.label_gap {
-            Some(gap) => (widest + gap).max(sp.min_sep * 0.7),
-            None => sp.min_sep * 0.7,
-        };
-        if px_per_decade * stride as f64 >= need || stride > 50 {
+        ticks.extend(minor.into_iter().filter(|&v| in_range(v)).map(|at| Tick {
+            at,
+            label: String::new(),
+            major: false,
+        }));
+        TickSet {
+            ticks,
+            multiplier: None,
+        }
+    };
+    // 1. Decades, every `stride`-th labelled.
+    let decades: Vec<i32> = (first..=last).collect();
+    let mut crowded_fallback = None;
+    for stride in 1..=decades.len().max(1) as i32 {
+        let ks: Vec<i32> = decades
+            .iter()
+            .copied()
+            .filter(|k| k.rem_euclid(stride) == 0)
+            .collect();
+        if ks.len() < MIN_LOG_LABELS {
             break;
         }
-        stride += 1;
-    }
-    let mut ticks = Vec::new();
-    for k in (first - 1)..=last {
-        let base = 10f64.powi(k);
-        if k >= first && k.rem_euclid(stride) == 0 {
-            ticks.push(Tick {
-                at: base,
-                label: pow10_label(k),
-                major: true,
-            });
+        let vals: Vec<f64> = ks.iter().map(|&k| 10f64.powi(k)).collect();
+        let labels = log_labels(&vals, true);
+        let mut minor = Vec::new();
+        if stride == 1 && px_per_decade >= 25.0 {
+            for k in (first - 1)..=last {
+                minor.extend((2..=9).map(|m| f64::from(m) * 10f64.powi(k)));
+            }
+        } else if stride > 1 {
+            minor.extend(
+                decades
+                    .iter()
+                    .filter(|k| k.rem_euclid(stride) != 0)
+                    .map(|&k| 10f64.powi(k)),
+            );
         }
-        let minor_ok = if stride == 1 {
-            px_per_decade >= 25.0
-        } else {
-            false
-        };
-        if minor_ok {
-            for m in 2..=9 {
-                let v = base * f64::from(m);
-                if v >= lo && v <= hi {
-                    ticks.push(Tick {
-                        at: v,
-                        label: String::new(),
-                        major: false,
-                    });
+        if log_labels_fit(&vals, &labels, &pos, sp) {
+            return build(vals, labels, minor);
+        }
+        crowded_fallback = Some((vals, labels, minor));
+    }
+    if let Some((vals, labels, minor)) = crowded_fallback {
+        // Even the sparsest decade labelling with three labels is crowded: keep it anyway.
+        return build(vals, labels, minor);
+    }
+    // 2. Multiples of each decade; then one multiple per decade (2, 20, 200 …).
+    let mantissa_sets: [&[f64]; 6] = [
+        &[1.0, 2.0, 5.0],
+        &[1.0, 3.0],
+        &[2.0],
+        &[5.0],
+        &[3.0],
+        &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0],
+    ];
+    for mant in mantissa_sets {
+        let mut vals = Vec::new();
+        for k in (dlo.floor() as i32)..=(dhi.ceil() as i32) {
+            for &m in mant {
+                let v = m * 10f64.powi(k);
+                if in_range(v) {
+                    vals.push(v);
                 }
             }
-        } else if stride > 1 && k >= first && k.rem_euclid(stride) != 0 {
-            ticks.push(Tick {
-                at: base,
-                label: String::new(),
-                major: false,
-            });
+        }
+        if vals.len() < MIN_LOG_LABELS {
+            continue;
+        }
+        let labels = log_labels(&vals, false);
+        if log_labels_fit(&vals, &labels, &pos, sp) {
+            let mut minor = Vec::new();
+            if px_per_decade >= 25.0 && mant.len() < 9 {
+                for k in (dlo.floor() as i32)..=(dhi.ceil() as i32) {
+                    for m in 1..=9 {
+                        if !mant.contains(&f64::from(m)) {
+                            minor.push(f64::from(m) * 10f64.powi(k));
+                        }
+                    }
+                }
+            }
+            return build(vals, labels, minor);
         }
     }
-    TickSet {
-        ticks,
-        multiplier: None,
+    // 3. Nice linear steps (narrow ranges; with a common multiplier "×10⁻⁷" for very small or
+    //    large values), if they are apart on the log axis too.
+    // (Labels may sit closer here, as close as the axis draws them: 0.3 of the usual gap.)
+    let relaxed = Spacing {
+        label_gap: sp.label_gap.map(|g| 0.3 * g),
+        min_sep: 0.5 * sp.min_sep,
+        ..*sp
+    };
+    let lin = linear_ticks(lo, hi, &relaxed);
+    let majors: Vec<&Tick> = lin.majors().filter(|t| t.at > 0.0).collect();
+    for spacing in [sp, &relaxed] {
+        for stride in 1..=majors.len().max(1) {
+            let pick: Vec<&Tick> = majors.iter().copied().step_by(stride).collect();
+            if pick.len() < MIN_LOG_LABELS {
+                break;
+            }
+            let vals: Vec<f64> = pick.iter().map(|t| t.at).collect();
+            let labels: Vec<String> = pick.iter().map(|t| t.label.clone()).collect();
+            if log_labels_fit(&vals, &labels, &pos, spacing) {
+                let mut t = build(vals, labels, Vec::new());
+                t.multiplier = lin.multiplier.clone();
+                return t;
+            }
+        }
     }
+    // 4. Three values, rounded to as few significant digits as keep them distinct.
+    let raw: Vec<f64> = [0.1, 0.5, 0.9]
+        .iter()
+        .map(|t| 10f64.powf(dlo + t * (dhi - dlo)))
+        .collect();
+    let round = |v: f64, sig: i32| {
+        let f = 10f64.powi(sig - 1 - v.log10().floor() as i32);
+        (v * f).round() / f
+    };
+    let mut sig = 2;
+    let mut vals: Vec<f64> = raw.iter().map(|&v| round(v, sig)).collect();
+    while sig < 8 && vals.windows(2).any(|w| w[0] == w[1]) {
+        sig += 1;
+        vals = raw.iter().map(|&v| round(v, sig)).collect();
+    }
+    let plain = vals.iter().all(|&v| (1e-3..=1e4).contains(&v));
+    let labels = vals
+        .iter()
+        .map(|&v| {
+            if plain {
+                format_number(v, decimals_for(v))
+            } else {
+                pow10_mantissa_label(v, sig as usize)
+            }
+        })
+        .collect();
+    build(vals, labels, Vec::new())
 }
 
 /// Explicit ticks supplied by the caller, restricted to the visible range.
@@ -344,6 +485,7 @@ mod tests {
             min_sep: 40.0,
             label_gap: None,
             measure: &|s: &str| s.chars().count() as f64 * 7.0,
+            integer: false,
         }
     }
 
