@@ -342,8 +342,8 @@ impl<T: Float> ConvNet<T> {
                 correct += 1;
             }
             if grad {
-                for j in 0..CLASSES {
-                    w.dz3[j * batch + b] = T::from_f64(dz[j] / batch as f64);
+                for (j, &d) in dz.iter().enumerate() {
+                    w.dz3[j * batch + b] = T::from_f64(d / batch as f64);
                 }
             }
         }

@@ -359,7 +359,7 @@ impl<T: Float> Params<T> {
     /// weights under `bp`) are skipped and returned; an unknown name is an error.
     pub fn assign(&mut self, tensors: &[NamedTensor]) -> Result<Vec<String>> {
         let mut skipped = Vec::new();
-        let mut seen = vec![false; slot::COUNT];
+        let mut seen = [false; slot::COUNT];
         for nt in tensors {
             let Some(i) = (0..slot::COUNT).find(|&i| slot_name(i) == nt.name) else {
                 return Err(DeepError::param(

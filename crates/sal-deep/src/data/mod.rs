@@ -375,7 +375,7 @@ pub fn parse_cifar(
     y: &mut Vec<u8>,
 ) -> std::result::Result<(), String> {
     const REC: usize = 1 + 3 * 32 * 32;
-    if bytes.is_empty() || bytes.len() % REC != 0 {
+    if bytes.is_empty() || !bytes.len().is_multiple_of(REC) {
         return Err(format!(
             "{} bytes is not a whole number of {REC}-byte CIFAR-10 records",
             bytes.len()

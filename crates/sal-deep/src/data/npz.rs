@@ -182,7 +182,7 @@ pub fn load_prefixed(path: &Path, prefix: &str, name: &str) -> Result<Dataset> {
         a.data
             .iter()
             .map(|&v| {
-                if v >= 0.0 && v < 10.0 && v.fract() == 0.0 {
+                if (0.0..10.0).contains(&v) && v.fract() == 0.0 {
                     Ok(v as u8)
                 } else {
                     Err(DeepError::file(
