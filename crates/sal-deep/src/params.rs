@@ -533,7 +533,8 @@ mod tests {
         assert_eq!(InputShape::new(3, 32, 32).fc_input().unwrap(), 1600);
         assert_eq!(InputShape::new(1, 28, 28).fc_input().unwrap(), 1024);
         assert_eq!(InputShape::new(3, 20, 20).fc_input().unwrap(), 256);
-        assert_eq!(InputShape::new(3, 33, 31).fc_input().unwrap(), 64 * 5 * 5);
+        // 33 → 29 → 14 → 10 → 5 rows; 31 → 27 → 13 → 9 → 4 columns.
+        assert_eq!(InputShape::new(3, 33, 31).fc_input().unwrap(), 64 * 5 * 4);
         assert!(InputShape::new(1, 15, 32).fc_input().is_err());
         let bp = Params::<f32>::init(Method::Bp, InputShape::new(3, 32, 32), 1).unwrap();
         assert_eq!(bp.names().len(), 4 * 4 + 2 + 6);
