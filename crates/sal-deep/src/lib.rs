@@ -10,6 +10,7 @@
 //! results independent of the number of threads.
 #![warn(missing_docs)]
 
+pub mod bench;
 mod conv;
 pub mod data;
 pub mod error;

@@ -2,7 +2,7 @@
 //! training mode normalises with the batch mean and the biased batch variance and updates
 //! the running statistics with momentum 0.1 and the *unbiased* variance; evaluation mode
 //! normalises with the running statistics; ε = 1e-5. Max-pool 2×2, stride 2, floor; ties
-//! go to the first maximum in row-major window order (as PyTorch), NaN wins.
+//! go to the first maximum in row-major window order (as PyTorch).
 //!
 //! One channel (or one fc feature) is one contiguous row: `[b][y][x]` for the conv stages,
 //! `[b]` for the fc stages. Statistics are accumulated in `f64`.
@@ -44,18 +44,13 @@ pub(crate) fn relu_stats<T: Float>(
     train: bool,
 ) -> (T, T, BatchStats) {
     let n = row.len();
-    let mut sum = 0.0;
     for v in row.iter_mut() {
         *v = relu(*v);
-        sum += v.to_f64();
     }
+    let sum = lane_sum(row, |v| v);
     let (mean, var) = if train {
         let mean = sum / n as f64;
-        let mut ss = 0.0;
-        for v in row.iter() {
-            let d = v.to_f64() - mean;
-            ss += d * d;
-        }
+        let ss = lane_sum(row, |v| (v - mean) * (v - mean));
         let rm = ch.running_mean.to_f64();
         let rv = ch.running_var.to_f64();
         // PyTorch: running = momentum·batch + (1 − momentum)·running, unbiased variance.
@@ -74,6 +69,23 @@ pub(crate) fn relu_stats<T: Float>(
         T::from_f64(shift),
         BatchStats { mean, invstd },
     )
+}
+
+/// Σ f(v) in `f64` with 8 interleaved partial sums combined in a fixed order (independent of
+/// threads; 8 accumulators let the loop run at throughput instead of add latency).
+#[inline]
+fn lane_sum<T: Float>(row: &[T], f: impl Fn(f64) -> f64) -> f64 {
+    let mut acc = [0.0f64; 8];
+    let mut chunks = row.chunks_exact(8);
+    for c in &mut chunks {
+        for (a, &v) in acc.iter_mut().zip(c) {
+            *a += f(v.to_f64());
+        }
+    }
+    for (a, &v) in acc.iter_mut().zip(chunks.remainder()) {
+        *a += f(v.to_f64());
+    }
+    ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))
 }
 
 /// Spatial layout of one channel row: `n` images of h×w, pooled to ph×pw.
@@ -97,7 +109,11 @@ impl PoolDims {
 }
 
 /// Normalises the ReLU'd row `r` (r·scale + shift) and max-pools it into `out`, recording
-/// the window position (0..4, row-major) of each maximum in `arg`.
+/// the window position (0..4, row-major) of each maximum in `arg`: the first maximum in
+/// row-major window order, as PyTorch (found pairwise and branch-free: the first maximum of
+/// the top pair unless the bottom pair's maximum is strictly larger). A NaN activation makes
+/// its whole BatchNorm channel NaN (through the batch statistics), so NaN still reaches
+/// the output and the loss.
 pub(crate) fn norm_pool<T: Float>(
     r: &[T],
     d: PoolDims,
@@ -113,23 +129,18 @@ pub(crate) fn norm_pool<T: Float>(
         for py in 0..ph {
             let r0 = &img[2 * py * w..];
             let r1 = &img[(2 * py + 1) * w..];
-            for px in 0..pw {
-                let v = [
-                    r0[2 * px] * scale + shift,
-                    r0[2 * px + 1] * scale + shift,
-                    r1[2 * px] * scale + shift,
-                    r1[2 * px + 1] * scale + shift,
-                ];
-                let mut best = 0u8;
-                let mut m = v[0];
-                for (j, &x) in v.iter().enumerate().skip(1) {
-                    if x > m || x.to_f64().is_nan() {
-                        m = x;
-                        best = j as u8;
-                    }
-                }
-                out[o + py * pw + px] = m;
-                arg[o + py * pw + px] = best;
+            let orow = &mut out[o + py * pw..o + (py + 1) * pw];
+            let arow = &mut arg[o + py * pw..o + (py + 1) * pw];
+            for (px, (ov, av)) in orow.iter_mut().zip(arow.iter_mut()).enumerate() {
+                let a0 = r0[2 * px] * scale + shift;
+                let a1 = r0[2 * px + 1] * scale + shift;
+                let b0 = r1[2 * px] * scale + shift;
+                let b1 = r1[2 * px + 1] * scale + shift;
+                let (m01, i01) = if a1 > a0 { (a1, 1u8) } else { (a0, 0u8) };
+                let (m23, i23) = if b1 > b0 { (b1, 3u8) } else { (b0, 2u8) };
+                let (m, i) = if m23 > m01 { (m23, i23) } else { (m01, i01) };
+                *ov = m;
+                *av = i;
             }
         }
     }
@@ -171,13 +182,10 @@ pub(crate) fn pool_norm_relu_backward<T: Float>(
     let s = st.invstd * gamma.to_f64();
     let base = |x: T| -> f64 { (-gm - (x.to_f64() - st.mean) * k) * s };
     let masked = |x: T, v: f64| -> T { if x > T::ZERO { T::from_f64(v) } else { T::ZERO } };
+    for (o, &x) in dy.iter_mut().zip(r) {
+        *o = masked(x, base(x));
+    }
     for b in 0..d.n {
-        for y in 0..h {
-            for x in 0..w {
-                let i = b * h * w + y * w + x;
-                dy[i] = masked(r[i], base(r[i]));
-            }
-        }
         for py in 0..ph {
             for px in 0..pw {
                 let i = b * ph * pw + py * pw + px;
