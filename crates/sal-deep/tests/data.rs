@@ -76,8 +76,8 @@ fn mnist_and_fashion_idx_raw_and_gzip() {
         (d.y_train.clone(), d.y_test.clone()),
         (vec![3, 1, 4], vec![9, 0])
     );
-    assert_eq!(d.x_train[13], (7 * 13 % 256) as f32 / 255.0);
-    assert_eq!(d.x_test[21], ((7 * 21 + 1) % 256) as f32 / 255.0);
+    assert_eq!(d.x_train[47], (7 * 47 % 256) as f32 / 255.0);
+    assert_eq!(d.x_test[39], ((7 * 39 + 1) % 256) as f32 / 255.0);
     assert_eq!((d.mean.clone(), d.std.clone()), (vec![0.13], vec![0.30]));
     assert_eq!(
         d.augment,
