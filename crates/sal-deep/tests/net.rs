@@ -1,0 +1,188 @@
+//! The public training API: determinism across thread counts, checkpoints, errors naming
+//! the key / parameter / epoch, cancellation.
+
+use sal_deep::data::npz::{read_checkpoint, write_checkpoint};
+use sal_deep::train::EpochOptions;
+use sal_deep::{ConvNet, Dataset, DeepError, Hyper, InputShape, Method, data::digits};
+use std::ops::ControlFlow;
+
+fn go(_: u64) -> ControlFlow<()> {
+    ControlFlow::Continue(())
+}
+
+/// 96 training and 40 test digits (enough for 3 batches of 32: 4 convolution groups of 8
+/// images per batch, so a 2-thread pool really splits the work).
+fn small_digits() -> Dataset {
+    let mut d = digits();
+    d.x_train.truncate(96 * 1024);
+    d.y_train.truncate(96);
+    d.x_test.truncate(40 * 1024);
+    d.y_test.truncate(40);
+    d
+}
+
+fn run(method: Method, threads: usize, seed: u64) -> (Vec<f64>, Vec<Vec<f64>>) {
+    let data = small_digits();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
+    pool.install(|| {
+        let mut net = ConvNet::<f32>::new(method, data.shape, seed, Hyper::default()).unwrap();
+        let opts = EpochOptions {
+            batch_size: 32,
+            seed,
+            ..EpochOptions::default()
+        };
+        let mut losses = Vec::new();
+        for e in 1..=2 {
+            let s = net.train_epoch(&data, e, &opts, &mut go).unwrap();
+            losses.extend(s.batch_losses);
+            losses.push(net.evaluate(&data, &mut go).unwrap().loss_sum);
+        }
+        (
+            losses,
+            net.checkpoint().into_iter().map(|t| t.data).collect(),
+        )
+    })
+}
+
+#[test]
+fn same_seed_is_bit_identical_with_one_and_two_threads() {
+    for method in [Method::Fa, Method::Akrout] {
+        let a = run(method, 1, 7);
+        let b = run(method, 2, 7);
+        let c = run(method, 2, 7);
+        assert_eq!(a, b, "{method}: 1 vs 2 threads");
+        assert_eq!(b, c, "{method}: repeat");
+        let d = run(method, 2, 8);
+        assert_ne!(a.0, d.0, "{method}: another seed gives another run");
+    }
+}
+
+#[test]
+fn checkpoint_round_trip_and_bad_init() {
+    let shape = InputShape::new(1, 32, 32);
+    let net = ConvNet::<f32>::new(Method::Scfa, shape, 3, Hyper::default()).unwrap();
+    let dir = std::env::temp_dir().join(format!("sal-deep-ckpt-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("final.npz");
+    write_checkpoint(&path, &net.checkpoint()).unwrap();
+    let back = read_checkpoint(&path).unwrap();
+    let names: Vec<&str> = back.iter().map(|t| t.name.as_str()).collect();
+    assert!(
+        names.contains(&"conv1.weight")
+            && names.contains(&"fc1.fb_weight")
+            && names.contains(&"bn3.running_var")
+    );
+    let mut other = ConvNet::<f32>::new(Method::Scfa, shape, 4, Hyper::default()).unwrap();
+    assert!(other.load_checkpoint(&back).unwrap().is_empty());
+    assert_eq!(other.checkpoint(), net.checkpoint());
+    // A checkpoint for another input shape is refused, naming the parameter.
+    let mut cifar = ConvNet::<f32>::new(
+        Method::Scfa,
+        InputShape::new(3, 32, 32),
+        4,
+        Hyper::default(),
+    )
+    .unwrap();
+    let e = cifar.load_checkpoint(&back).unwrap_err().to_string();
+    assert!(
+        e.starts_with("parameter conv1.weight: shape [64, 1, 5, 5]"),
+        "{e}"
+    );
+    // Unknown and missing names.
+    let mut odd = back.clone();
+    odd[0].name = "conv9.weight".into();
+    assert!(
+        other
+            .load_checkpoint(&odd)
+            .unwrap_err()
+            .to_string()
+            .contains("conv9.weight")
+    );
+    let mut bp = ConvNet::<f32>::new(Method::Bp, shape, 4, Hyper::default()).unwrap();
+    assert_eq!(
+        bp.load_checkpoint(&back).unwrap().len(),
+        5,
+        "bp skips the five feedback tensors"
+    );
+}
+
+#[test]
+fn bad_settings_name_their_key() {
+    let shape = InputShape::new(1, 32, 32);
+    let h = Hyper {
+        lr: f64::NAN,
+        ..Hyper::default()
+    };
+    let e = ConvNet::<f32>::new(Method::Bp, shape, 0, h)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.starts_with("lr:"), "{e}");
+    let e = "sgd".parse::<Method>().unwrap_err().to_string();
+    assert!(e.contains("\"sgd\""), "{e}");
+    let data = small_digits();
+    let mut net = ConvNet::<f32>::new(Method::Bp, shape, 0, Hyper::default()).unwrap();
+    let opts = EpochOptions {
+        batch_size: 0,
+        ..EpochOptions::default()
+    };
+    let e = net
+        .train_epoch(&data, 1, &opts, &mut go)
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with("batch_size:"), "{e}");
+    let mut net28 =
+        ConvNet::<f32>::new(Method::Bp, InputShape::new(1, 28, 28), 0, Hyper::default()).unwrap();
+    let e = net28
+        .train_epoch(&data, 1, &EpochOptions::default(), &mut go)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("1x32x32") && e.contains("1x28x28"), "{e}");
+}
+
+#[test]
+fn a_diverging_run_stops_naming_the_epoch_and_cancel_interrupts() {
+    let data = small_digits();
+    let h = Hyper {
+        lr: 1e30,
+        ..Hyper::default()
+    };
+    let mut net = ConvNet::<f32>::new(Method::Fa, data.shape, 0, h).unwrap();
+    let opts = EpochOptions {
+        batch_size: 32,
+        ..EpochOptions::default()
+    };
+    let mut first = None;
+    for e in 1..=3 {
+        if let Err(err) = net.train_epoch(&data, e, &opts, &mut go) {
+            first = Some(err);
+            break;
+        }
+    }
+    match first {
+        Some(DeepError::NonFinite {
+            epoch,
+            ref quantity,
+            ..
+        }) => {
+            assert!(epoch >= 1, "{quantity}");
+            let msg = first.as_ref().unwrap().to_string();
+            assert!(msg.starts_with(&format!("epoch {epoch}: ")), "{msg}");
+        }
+        other => panic!("expected a non-finite error, got {other:?}"),
+    }
+    // Break from the progress callback: Interrupted after the first batch.
+    let mut net = ConvNet::<f32>::new(Method::Fa, data.shape, 0, Hyper::default()).unwrap();
+    let mut calls = 0;
+    let mut stop = |n: u64| {
+        calls += 1;
+        assert_eq!(n, 32);
+        ControlFlow::Break(())
+    };
+    let e = net.train_epoch(&data, 1, &opts, &mut stop).unwrap_err();
+    assert!(matches!(e, DeepError::Interrupted));
+    assert_eq!(calls, 1);
+}
