@@ -317,3 +317,90 @@ fn crop_and_flip_augmentation_covers_every_offset() {
     let flips: usize = seen.iter().skip(1).step_by(2).sum();
     assert!(flips.abs_diff(draws / 2) < 150, "{flips}");
 }
+
+/// A MATLAB v5 file (uncompressed, little endian) with numeric matrices, written by hand
+/// (`(name, dims, class, element type, raw little-endian data)`).
+fn mat_v5(arrays: &[(&str, Vec<i32>, u32, u32, Vec<u8>)]) -> Vec<u8> {
+    let mut out = vec![b' '; 116];
+    out[..20].copy_from_slice(b"MATLAB 5.0 MAT-file,");
+    out.extend_from_slice(&[0; 8]);
+    out.extend_from_slice(&0x0100u16.to_le_bytes());
+    out.extend_from_slice(b"IM");
+    let pad8 = |v: &mut Vec<u8>| {
+        while v.len() % 8 != 0 {
+            v.push(0);
+        }
+    };
+    for (name, dims, class, ty, data) in arrays {
+        let mut body = Vec::new();
+        // Array flags (miUINT32, 8 bytes): class in the low byte.
+        body.extend_from_slice(&6u32.to_le_bytes());
+        body.extend_from_slice(&8u32.to_le_bytes());
+        body.extend_from_slice(&class.to_le_bytes());
+        body.extend_from_slice(&0u32.to_le_bytes());
+        // Dimensions (miINT32).
+        body.extend_from_slice(&5u32.to_le_bytes());
+        body.extend_from_slice(&(4 * dims.len() as u32).to_le_bytes());
+        for d in dims {
+            body.extend_from_slice(&d.to_le_bytes());
+        }
+        pad8(&mut body);
+        // Name (miINT8).
+        body.extend_from_slice(&1u32.to_le_bytes());
+        body.extend_from_slice(&(name.len() as u32).to_le_bytes());
+        body.extend_from_slice(name.as_bytes());
+        pad8(&mut body);
+        // Real part.
+        body.extend_from_slice(&ty.to_le_bytes());
+        body.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        body.extend_from_slice(data);
+        pad8(&mut body);
+        out.extend_from_slice(&14u32.to_le_bytes()); // miMATRIX
+        out.extend_from_slice(&(body.len() as u32).to_le_bytes());
+        out.extend_from_slice(&body);
+    }
+    out
+}
+
+#[test]
+fn svhn_mat_files() {
+    let dir = tmpdir("svhn");
+    // n images: X(i, j, c, k) = (i + 2j + 5c + 11k) mod 256, column-major; y as doubles.
+    let file = |n: usize, labels: &[f64]| {
+        let mut x = Vec::with_capacity(3072 * n);
+        for k in 0..n {
+            for c in 0..3 {
+                for j in 0..32 {
+                    for i in 0..32 {
+                        x.push(((i + 2 * j + 5 * c + 11 * k) % 256) as u8);
+                    }
+                }
+            }
+        }
+        let y: Vec<u8> = labels.iter().flat_map(|v| v.to_le_bytes()).collect();
+        // mxUINT8_CLASS = 9 with miUINT8 = 2; mxDOUBLE_CLASS = 6 with miDOUBLE = 9.
+        mat_v5(&[
+            ("X", vec![32, 32, 3, n as i32], 9, 2, x),
+            ("y", vec![n as i32, 1], 6, 9, y),
+        ])
+    };
+    std::fs::write(dir.join("train_32x32.mat"), file(3, &[10.0, 1.0, 9.0])).unwrap();
+    let e = Dataset::load("svhn", &dir).unwrap_err().to_string();
+    assert!(e.contains("test_32x32.mat"), "{e}");
+    std::fs::write(dir.join("test_32x32.mat"), file(1, &[4.0])).unwrap();
+    let d = Dataset::load("svhn", &dir).unwrap();
+    assert_eq!(d.shape, InputShape::new(3, 32, 32));
+    assert_eq!(d.y_train, vec![0, 1, 9], "label 10 means digit 0");
+    assert_eq!(d.y_test, vec![4]);
+    // Image 2, channel 1, row 3, column 7 (NCHW) = X(3, 7, 1, 2).
+    let v = d.x_train[2 * 3072 + 1024 + 3 * 32 + 7];
+    assert_eq!(v, (3 + 14 + 5 + 22) as f32 / 255.0);
+    assert_eq!(d.mean, vec![0.44, 0.44, 0.47]);
+    assert_eq!(
+        d.augment,
+        Augment {
+            crop_pad: 4,
+            hflip: true
+        }
+    );
+}
