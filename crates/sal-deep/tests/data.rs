@@ -320,14 +320,16 @@ fn crop_and_flip_augmentation_covers_every_offset() {
 
 /// A MATLAB v5 file (uncompressed, little endian) with numeric matrices, written by hand
 /// (`(name, dims, class, element type, raw little-endian data)`).
-fn mat_v5(arrays: &[(&str, Vec<i32>, u32, u32, Vec<u8>)]) -> Vec<u8> {
+type MatArray<'a> = (&'a str, Vec<i32>, u32, u32, Vec<u8>);
+
+fn mat_v5(arrays: &[MatArray<'_>]) -> Vec<u8> {
     let mut out = vec![b' '; 116];
     out[..20].copy_from_slice(b"MATLAB 5.0 MAT-file,");
     out.extend_from_slice(&[0; 8]);
     out.extend_from_slice(&0x0100u16.to_le_bytes());
     out.extend_from_slice(b"IM");
     let pad8 = |v: &mut Vec<u8>| {
-        while v.len() % 8 != 0 {
+        while !v.len().is_multiple_of(8) {
             v.push(0);
         }
     };
