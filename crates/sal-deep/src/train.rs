@@ -93,9 +93,11 @@ impl<T: Float> ConvNet<T> {
         let mut stats = EpochStats::empty();
         let mut x = Vec::new();
         let mut y = Vec::new();
+        let mut xt: Vec<T> = Vec::new();
         for (bi, chunk) in order.chunks(opts.batch_size).enumerate() {
             data.train_batch(chunk, opts.augment.then_some(&mut aug_rng), &mut x, &mut y);
-            let xt: Vec<T> = x.iter().map(|&v| T::from_f64(v as f64)).collect();
+            xt.clear();
+            xt.extend(x.iter().map(|&v| T::from_f64(v as f64)));
             let out = self.train_batch(&xt, &y)?;
             if !out.loss.is_finite() {
                 return Err(DeepError::NonFinite {
