@@ -592,8 +592,16 @@ impl<T: Float> ConvNet<T> {
 
     /// One SGD step on a batch (`x`: batch × C·H·W, NCHW; `labels` in 0..10): forward in
     /// training mode, loss, backward, update. Returns the loss before the update.
+    /// A training batch needs at least 2 images (BatchNorm1d's unbiased variance; PyTorch
+    /// refuses a batch of 1 in training mode too).
     pub fn train_batch(&mut self, x: &[T], labels: &[u8]) -> Result<BatchOut> {
         let batch = self.check_batch(x, labels)?;
+        if batch < 2 {
+            return Err(DeepError::config(
+                "batch_size",
+                "a training batch of 1 image: BatchNorm over the fc features needs at least 2 (the last partial batch of an epoch too)",
+            ));
+        }
         self.forward(x, batch, true);
         let out = self.loss(labels, true);
         self.backward(batch);

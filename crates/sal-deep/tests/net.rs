@@ -134,6 +134,19 @@ fn bad_settings_name_their_key() {
         .unwrap_err()
         .to_string();
     assert!(e.starts_with("batch_size:"), "{e}");
+    // 96 images in batches of 95 leave a last batch of 1: refused, not NaN running variances.
+    let opts95 = EpochOptions {
+        batch_size: 95,
+        ..EpochOptions::default()
+    };
+    let e = net
+        .train_epoch(&data, 1, &opts95, &mut go)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("batch_size: a training batch of 1 image"),
+        "{e}"
+    );
     let mut net28 =
         ConvNet::<f32>::new(Method::Bp, InputShape::new(1, 28, 28), 0, Hyper::default()).unwrap();
     let e = net28
