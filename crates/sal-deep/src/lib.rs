@@ -4,10 +4,27 @@
 //! FA), exact against the reference's float64 PyTorch epoch; data readers for the paper's
 //! datasets, user `.npz` files and the shipped 8×8 digits.
 //!
+//! ```no_run
+//! use sal_deep::{ConvNet, Dataset, Hyper, Method, train::EpochOptions};
+//! use std::ops::ControlFlow;
+//! let data = Dataset::load("digits", std::path::Path::new("."))?;
+//! let mut net = ConvNet::<f32>::new(Method::Fa, data.shape, 0, Hyper::default())?;
+//! let opts = EpochOptions { seed: 0, ..EpochOptions::default() };
+//! for epoch in 1..=3 {
+//!     let train = net.train_epoch(&data, epoch, &opts, &mut |_| ControlFlow::Continue(()))?;
+//!     let test = net.evaluate(&data, &mut |_| ControlFlow::Continue(()))?;
+//!     let rows = sal_deep::train::scalars(Some(&train), Some(&test), &net.alignment());
+//! }
+//! sal_deep::data::npz::write_checkpoint("final.npz".as_ref(), &net.checkpoint())?;
+//! # Ok::<(), sal_deep::DeepError>(())
+//! ```
+//!
 //! Kernels are written here (im2col + the `gemm` crate, single-threaded products over fixed
-//! partitions) rather than with burn: the FA/KP/SCFA backward passes are custom for every
-//! layer anyway, the oracle needs the same code in float64, and fixed partitions make the
-//! results independent of the number of threads.
+//! groups of 8 images run in parallel by rayon) rather than with burn: every layer needs a
+//! custom backward pass (FA / KP / SCFA for convolutions and linear layers), the same
+//! generic code runs in float64 to reproduce the reference's float64 oracle exactly, and
+//! fixed partitions with fixed-order reductions make results bit-identical for any number
+//! of threads. Element type: `f32` for training (as the reference on GPU), `f64` for replays.
 #![warn(missing_docs)]
 
 pub mod bench;

@@ -209,3 +209,31 @@ impl EpochStats {
         self
     }
 }
+
+/// The per-epoch scalars under the reference's names (deep.md §1.5–1.6, D9): `loss/train`,
+/// `accuracy/train`, `loss/test`, `accuracy/test` (losses summed over batches, accuracies
+/// in %), and for each fc layer k = 0, 1, 2 `symm/angle/k` (deg), `symm/var/k`,
+/// `symm/corrcoef/k`, `symm/sign/k`. Either pass may be absent (e.g. the metrics recorded
+/// once before the first epoch).
+pub fn scalars(
+    train: Option<&EpochStats>,
+    test: Option<&EpochStats>,
+    align: &[Alignment; 3],
+) -> Vec<(String, f64)> {
+    let mut out = Vec::new();
+    if let Some(t) = train {
+        out.push(("loss/train".to_string(), t.loss_sum));
+        out.push(("accuracy/train".to_string(), t.accuracy));
+    }
+    if let Some(t) = test {
+        out.push(("loss/test".to_string(), t.loss_sum));
+        out.push(("accuracy/test".to_string(), t.accuracy));
+    }
+    for (k, a) in align.iter().enumerate() {
+        out.push((format!("symm/angle/{k}"), a.angle_deg));
+        out.push((format!("symm/var/{k}"), a.var));
+        out.push((format!("symm/corrcoef/{k}"), a.corrcoef));
+        out.push((format!("symm/sign/{k}"), a.sign));
+    }
+    out
+}
