@@ -199,3 +199,68 @@ fn a_diverging_run_stops_naming_the_epoch_and_cancel_interrupts() {
     assert!(matches!(e, DeepError::Interrupted));
     assert_eq!(calls, 1);
 }
+
+/// Backpropagation through the whole network for an odd input shape (2×19×17: the
+/// poolings drop rows and columns) against central finite differences of the training-mode
+/// loss, in float64. The gradient is read from one plain SGD step (lr 1, momentum 0:
+/// Δθ = −∂L). Kinks of ReLU / max-pool are not crossed by a step of 1e-6 at these random
+/// values (an unlucky crossing would show as an error far above the 1e-5 tolerance; the
+/// finite-difference truncation error is O(h²·L''') ≈ 1e-10).
+#[test]
+fn bp_gradient_matches_finite_differences_for_an_odd_shape() {
+    use sal_deep::Params;
+    let shape = InputShape::new(2, 19, 17);
+    // Rows 19 → 15 → 7 → 3 → 1, columns 17 → 13 → 6 → 2 → 1 (floor pooling drops some).
+    assert_eq!(shape.fc_input().unwrap(), 64);
+    let h0 = Hyper {
+        lr: 1.0,
+        momentum: 0.0,
+        ..Hyper::default()
+    };
+    let params = Params::<f64>::init(Method::Bp, shape, 11).unwrap();
+    let batch = 6;
+    let mut rng = sal::rng::stream(5, "test/x", 0);
+    use rand_core::Rng;
+    let x: Vec<f64> = (0..batch * shape.len())
+        .map(|_| (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0)
+        .collect();
+    let y: Vec<u8> = vec![0, 3, 9, 3, 1, 7];
+    let loss = |p: &Params<f64>| -> f64 {
+        let mut n = ConvNet::from_params(p.clone(), Hyper { lr: 0.0, ..h0 }).unwrap();
+        n.train_batch(&x, &y).unwrap().loss
+    };
+    let mut net = ConvNet::from_params(params.clone(), h0).unwrap();
+    net.train_batch(&x, &y).unwrap();
+    let checks = [
+        ("conv1.weight", vec![0, 777, 3199]),
+        ("conv2.weight", vec![5, 50_000, 102_399]),
+        ("fc1.weight", vec![0, 10_000, 24_575]),
+        ("fc1.bias", vec![17]),
+        ("fc3.weight", vec![100]),
+        ("bn1.weight", vec![3]),
+        ("bn2.bias", vec![60]),
+        ("bn3.weight", vec![200]),
+    ];
+    let eps = 1e-6;
+    for (name, idx) in checks {
+        let before = params.get(name).unwrap();
+        let after = net.params().get(name).unwrap();
+        let shape_t = params.shape_of(name).unwrap();
+        for i in idx {
+            let grad = before[i] - after[i];
+            let mut plus = before.clone();
+            plus[i] += eps;
+            let mut minus = before.clone();
+            minus[i] -= eps;
+            let mut pp = params.clone();
+            pp.set(name, &shape_t, &plus).unwrap();
+            let mut pm = params.clone();
+            pm.set(name, &shape_t, &minus).unwrap();
+            let fd = (loss(&pp) - loss(&pm)) / (2.0 * eps);
+            assert!(
+                (fd - grad).abs() < 1e-5 * (1.0 + fd.abs()) + 1e-9,
+                "{name}[{i}]: finite difference {fd:e}, backprop {grad:e}"
+            );
+        }
+    }
+}
