@@ -21,8 +21,37 @@ fn small_digits() -> Dataset {
     d
 }
 
+/// 64 training and 16 test images of 3×20×20 (oracle-like size) with CIFAR's augmentation
+/// (crop with 4-pixel padding, flips) and normalisation.
+fn small_augmented() -> Dataset {
+    use rand_core::Rng;
+    let mut rng = sal::rng::stream(1, "test/images", 0);
+    let mut px = |n: usize| {
+        (0..n * 1200)
+            .map(|_| (rng.next_u64() >> 40) as f32 / (1u64 << 24) as f32)
+            .collect::<Vec<f32>>()
+    };
+    Dataset {
+        name: "synthetic".into(),
+        shape: InputShape::new(3, 20, 20),
+        x_train: px(64),
+        y_train: (0..64).map(|i| (i * 7 % 10) as u8).collect(),
+        x_test: px(16),
+        y_test: (0..16).map(|i| (i % 10) as u8).collect(),
+        mean: vec![0.49, 0.48, 0.44],
+        std: vec![0.2, 0.2, 0.2],
+        augment: sal_deep::data::Augment {
+            crop_pad: 4,
+            hflip: true,
+        },
+    }
+}
+
 fn run(method: Method, threads: usize, seed: u64) -> (Vec<f64>, Vec<Vec<f64>>) {
-    let data = small_digits();
+    run_on(small_digits(), method, threads, seed)
+}
+
+fn run_on(data: Dataset, method: Method, threads: usize, seed: u64) -> (Vec<f64>, Vec<Vec<f64>>) {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -58,6 +87,10 @@ fn same_seed_is_bit_identical_with_one_and_two_threads() {
         let d = run(method, 2, 8);
         assert_ne!(a.0, d.0, "{method}: another seed gives another run");
     }
+    // With shuffling and crop/flip augmentation (CIFAR-like data), BP.
+    let a = run_on(small_augmented(), Method::Bp, 1, 3);
+    let b = run_on(small_augmented(), Method::Bp, 2, 3);
+    assert_eq!(a, b, "bp with augmentation: 1 vs 2 threads");
 }
 
 #[test]
