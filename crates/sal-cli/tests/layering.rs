@@ -13,7 +13,7 @@ fn workspace() -> PathBuf {
 }
 
 /// The layers, bottom first.
-const LAYERS: [&str; 4] = ["sal", "sal-experiments", "sal-plot", "sal-cli"];
+const LAYERS: [&str; 5] = ["sal", "sal-deep", "sal-experiments", "sal-plot", "sal-cli"];
 
 fn rs_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).unwrap().flatten() {

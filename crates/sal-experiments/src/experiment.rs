@@ -216,6 +216,11 @@ pub trait Outcome: Send + Sync {
     fn metrics(&self) -> Json;
     /// The arrays of `arrays.npz`, in file order.
     fn arrays(&self) -> Result<Vec<Array>>;
+    /// Further archives of the run directory as (relative path, arrays), written after
+    /// `arrays.npz` (e.g. a ConvNet's `checkpoints/final.npz`).
+    fn files(&self) -> Result<Vec<(String, Vec<Array>)>> {
+        Ok(Vec::new())
+    }
     /// Simulated steps (for `run.json`'s `steps_per_s`), if the run counts steps.
     fn simulated_steps(&self) -> Option<u64> {
         None
@@ -338,6 +343,9 @@ pub fn run_into(
     dir.text("config.resolved.yaml", &resolved)?;
     dir.json("metrics.json", &out.metrics())?;
     dir.arrays("arrays.npz", &out.arrays()?)?;
+    for (rel, arrays) in out.files()? {
+        dir.arrays(&rel, &arrays)?;
+    }
     let mut run = json!({
         "tool": "sal", "version": env!("CARGO_PKG_VERSION"),
         "command": std::env::args().collect::<Vec<_>>(),

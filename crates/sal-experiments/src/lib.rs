@@ -37,6 +37,7 @@
 pub mod analytic;
 pub mod cluster;
 pub mod config;
+pub mod convnet;
 pub mod error;
 pub mod experiment;
 pub mod kinds;

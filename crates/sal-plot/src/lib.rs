@@ -24,6 +24,9 @@ pub fn run_figures(_exp: &dyn Experiment, out: &dyn Outcome, dir: &OutDir) -> Re
     if let Some(o) = any.downcast_ref::<SsnOutcome>() {
         return figures::ssn_run(dir, &o.experiment, &o.record);
     }
+    if let Some(o) = any.downcast_ref::<sal_experiments::convnet::ConvNetOutcome>() {
+        return figures::convnet::run(dir, o);
+    }
     if let Some(o) = any.downcast_ref::<MicroOutcome>() {
         return figures::micro::run(dir, &o.experiment, &o.spec, &o.targets, &o.result);
     }

@@ -4,6 +4,7 @@
 //! `<name>.json` and draws `<name>.png` / `<name>.svg` into the output directory.
 
 pub mod common;
+pub mod convnet;
 mod fig10;
 mod fig11;
 mod fig12;

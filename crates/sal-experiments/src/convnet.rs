@@ -1,0 +1,741 @@
+//! ConvNet runs of the paper's Fig 8 (spec `deep.md` §1): the reference's
+//! `params/symm_net/exp_settings.yaml` (one section per feedback method) runs unchanged with
+//! `--set method=<section>` and `--set dataset=<name or path.npz>`.
+//!
+//! Keys besides the file's sections (all optional except `method`):
+//!
+//! | key | meaning | default |
+//! |---|---|---|
+//! | `method` | the section to run: `bp`, `fa`, `bp_w_fa`, `akrout`, `scfa`, `sal`, `rdd` | — |
+//! | `dataset` | `digits` (shipped), `mnist`, `fashion_mnist`, `cifar10`, `svhn` or a path to an `.npz` | `digits` |
+//! | `data_dir` | where the named datasets' files are | `data` |
+//! | `shuffle` | reshuffle the training set every epoch (`false`: stored order, for exact replays) | `true` |
+//! | `device` | `cpu` (no GPU backend is built) | `cpu` |
+//! | `seed` | initial parameters, shuffling and augmentation | `0` |
+//! | `dtype` | `float32` (training, as the reference on GPU) or `float64` (exact replays of the reference's float64 oracle) | `float32` |
+//!
+//! With a method chosen, `--set params.<key>`, `sal_params.<key>` and `rdd_params.<key>`
+//! address that method's section (`--set params.n_epochs=10` sets `fa.params.n_epochs` for
+//! `method=fa`).
+//!
+//! A run directory holds `metrics.json` with the reference's `scalars` (`loss/train`,
+//! `accuracy/train`, `loss/test`, `accuracy/test` per epoch; `symm/angle/k`, `symm/var/k`,
+//! `symm/corrcoef/k`, `symm/sign/k` for fc layer k before the first epoch and after each),
+//! `checkpoints/epoch_NNN.npz` every 10 epochs and `checkpoints/final.npz` (the reference's
+//! parameter names: `conv1.weight`, `fc1.fb_weight`, `bn3.running_var`, …), `arrays.npz`
+//! (the per-epoch scalars as arrays) and the run figures. `--init FILE.npz` takes such a
+//! checkpoint (or the oracle file's `init/…` entries).
+
+use crate::config::{apply_set, get_path, parse};
+use crate::error::{Error, Result};
+use crate::experiment::{Experiment, Extras, InitRef, Kind, Limits, Outcome, scenario_name};
+use crate::out::Array;
+use crate::progress::Ctx;
+use sal_deep::data::npz::read_checkpoint;
+use sal_deep::train::{EpochOptions, EpochStats, scalars};
+use sal_deep::{ConvNet, Dataset, DeepError, Float, Hyper, Method, NamedTensor};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value as Json, json};
+use serde_norway::{Mapping, Value};
+use std::any::Any;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+/// Checkpoints are written every this many epochs (deep.md §1.5).
+pub const CHECKPOINT_EVERY: usize = 10;
+
+/// The top-level keys of a ConvNet run besides the method sections.
+const RUN_KEYS: [&str; 7] = [
+    "method", "dataset", "data_dir", "shuffle", "device", "seed", "dtype",
+];
+
+/// The ConvNet kind: files whose top level has method sections with a `params` block.
+pub struct ConvNetKind;
+
+/// `params` of a method section (deep.md §1.3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainParams {
+    /// Training epochs.
+    pub n_epochs: usize,
+    /// Images per SGD step.
+    pub batch_size: usize,
+    /// Learning rate.
+    pub lr: f64,
+    /// SGD momentum.
+    pub momentum: f64,
+    /// Weight decay (used by `akrout` only, D5).
+    pub weight_decay: f64,
+    /// BP in the fc layers.
+    pub use_backprop: bool,
+    /// Kolen–Pollack feedback learning.
+    pub use_kp: bool,
+    /// FA convolutions under BP fc layers (`bp_w_fa`).
+    pub use_fa_conv_layers: bool,
+    /// Sign-concordant feedback.
+    pub use_scfa: bool,
+}
+
+/// `sal_params` of the `sal` section (deep.md §2.3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SalParams {
+    /// Update blocks per SAL phase.
+    pub n_iterations: usize,
+    /// Whether the SAL phase runs.
+    pub use_sal: bool,
+    /// Refractory period (steps).
+    pub t_ref: u32,
+    /// Block length in units of t_ref.
+    pub len_epoch: usize,
+    /// SAL learning rate η.
+    pub sal_lr: f64,
+    /// Independent SALNet copies.
+    pub batch_size: usize,
+}
+
+/// `rdd_params` of the `rdd` section (deep.md §3.6).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RddParams {
+    /// Phase length (the reference's units).
+    pub rdd_time: f64,
+    /// Whether the RDD phase runs.
+    pub use_rdd: bool,
+    /// A phase before every epoch.
+    pub every_epoch: bool,
+}
+
+/// One method section of `exp_settings.yaml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    /// Optimiser and method flags.
+    pub params: TrainParams,
+    /// SAL phase settings (`sal` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sal_params: Option<SalParams>,
+    /// RDD phase settings (`rdd` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rdd_params: Option<RddParams>,
+}
+
+fn default_dataset() -> String {
+    "digits".into()
+}
+fn default_data_dir() -> PathBuf {
+    PathBuf::from("data")
+}
+fn default_true() -> bool {
+    true
+}
+fn default_device() -> String {
+    "cpu".into()
+}
+
+/// The run keys (see the module docs).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RunKeys {
+    method: String,
+    #[serde(default = "default_dataset")]
+    dataset: String,
+    #[serde(default = "default_data_dir")]
+    data_dir: PathBuf,
+    #[serde(default = "default_true")]
+    shuffle: bool,
+    #[serde(default = "default_device")]
+    device: String,
+    #[serde(default)]
+    seed: u64,
+    #[serde(default)]
+    dtype: Dtype,
+}
+
+/// Element type of the ConvNet's arithmetic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dtype {
+    /// Single precision (training).
+    #[default]
+    Float32,
+    /// Double precision (exact replays of the float64 oracle).
+    Float64,
+}
+
+/// A validated ConvNet run.
+#[derive(Debug, Clone)]
+pub struct ConvNetExperiment {
+    /// The feedback method (the section's name).
+    pub method: Method,
+    /// The section's settings.
+    pub section: Section,
+    /// Dataset name or `.npz` path.
+    pub dataset: String,
+    /// Directory of the named datasets' files.
+    pub data_dir: PathBuf,
+    /// Reshuffle every epoch.
+    pub shuffle: bool,
+    /// `cpu`.
+    pub device: String,
+    /// Seed of the run.
+    pub seed: u64,
+    /// Element type.
+    pub dtype: Dtype,
+    /// Initial parameters from a checkpoint (`--init`).
+    pub extras: Extras,
+    /// Scenario name.
+    pub name: String,
+    /// Training + test images per epoch (for progress and estimates).
+    images_per_epoch: u64,
+}
+
+/// A finished ConvNet run.
+#[derive(Debug, Clone)]
+pub struct ConvNetOutcome {
+    /// The experiment.
+    pub experiment: ConvNetExperiment,
+    /// Per-epoch scalars under the reference's names (alignment: one more entry than epochs).
+    pub scalars: BTreeMap<String, Vec<f64>>,
+    /// Checkpoints: (epoch, tensors); epoch 0 = the initial parameters.
+    pub checkpoints: Vec<(usize, Vec<NamedTensor>)>,
+    /// Training images processed.
+    pub images: u64,
+}
+
+/// The dataset sizes (train + test) of the named datasets, for progress bars.
+fn known_images(name: &str) -> Option<u64> {
+    Some(match name {
+        "digits" => (sal_deep::data::DIGITS_TRAIN + sal_deep::data::DIGITS_TEST) as u64,
+        "mnist" | "fashion_mnist" => 70_000,
+        "cifar10" => 60_000,
+        "svhn" => 73_257 + 26_032,
+        _ => return None,
+    })
+}
+
+/// The method a section's flags describe (deep.md §1.2), checked against the section name.
+fn check_flags(method: Method, s: &Section) -> Result<()> {
+    let p = &s.params;
+    let sal = s.sal_params.as_ref().is_some_and(|x| x.use_sal);
+    let rdd = s.rdd_params.as_ref().is_some_and(|x| x.use_rdd);
+    let by_flags = match (p.use_backprop, p.use_kp, p.use_scfa, sal, rdd) {
+        (true, false, false, false, false) if p.use_fa_conv_layers => Method::BpWFa,
+        (true, false, false, false, false) => Method::Bp,
+        (false, true, false, false, false) => Method::Akrout,
+        (false, false, true, false, false) => Method::Scfa,
+        (false, false, false, true, false) => Method::Sal,
+        (false, false, false, false, true) => Method::Rdd,
+        (false, false, false, false, false) => Method::Fa,
+        _ => {
+            return Err(Error::invalid(
+                format!("{method}.params"),
+                "use_backprop, use_kp, use_scfa, sal_params.use_sal and rdd_params.use_rdd: at most one may be true",
+            ));
+        }
+    };
+    if by_flags != method {
+        return Err(Error::invalid(
+            format!("{method}.params"),
+            format!(
+                "the flags describe method '{by_flags}', not the section '{method}' (deep.md §1.2)"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn deep_err(e: DeepError, ctx: &Ctx) -> Error {
+    match e {
+        DeepError::Interrupted => Error::Interrupted {
+            signal: ctx.stop.requested().unwrap_or(2),
+        },
+        DeepError::NonFinite {
+            epoch,
+            quantity,
+            value,
+        } => Error::NonFinite {
+            quantity,
+            at: format!("epoch {epoch}"),
+            value,
+        },
+        DeepError::Config { key, reason } => Error::invalid(key, reason),
+        DeepError::UnknownMethod(m) => Error::invalid("method", format!("unknown method {m:?}")),
+        e @ (DeepError::UnknownDataset(_) | DeepError::MissingFile { .. }) => {
+            Error::invalid("dataset", e.to_string())
+        }
+        e @ DeepError::File { .. } => Error::invalid("dataset", e.to_string()),
+        e @ DeepError::Param { .. } => Error::invalid("--init", e.to_string()),
+        e @ DeepError::Phase { .. } => Error::Failed(e.to_string()),
+    }
+}
+
+impl Kind for ConvNetKind {
+    fn name(&self) -> &'static str {
+        "convnet"
+    }
+
+    fn recognises(&self, value: &Value) -> bool {
+        let Some(m) = value.as_mapping() else {
+            return false;
+        };
+        m.iter().any(|(k, v)| {
+            k.as_str().is_some_and(|k| Method::from_str(k).is_ok()) && v.get("params").is_some()
+        })
+    }
+
+    fn prepare(
+        &self,
+        file: &Path,
+        mut value: Value,
+        sets: &[String],
+        init: Option<InitRef>,
+        _limits: &Limits,
+    ) -> Result<Box<dyn Experiment>> {
+        let source = file.display().to_string();
+        let extras = Extras::take(&mut value, init, &source)?;
+        // the method first: it decides where params./sal_params./rdd_params. go
+        let mut method_name = get_path(&value, "method")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        for s in sets {
+            if let Some(m) = s.strip_prefix("method=") {
+                method_name = Some(m.trim().to_string());
+            }
+        }
+        let Some(method_name) = method_name else {
+            return Err(Error::invalid(
+                "method",
+                "choose the section to run with --set method=<bp|fa|bp_w_fa|akrout|scfa|sal|rdd>",
+            ));
+        };
+        let method = Method::from_str(&method_name).map_err(|_| {
+            Error::invalid(
+                "method",
+                format!("unknown method {method_name:?} (expected one of bp, fa, bp_w_fa, akrout, scfa, sal, rdd)"),
+            )
+        })?;
+        if get_path(&value, method.name()).is_none() {
+            return Err(Error::invalid(
+                "method",
+                format!("{source} has no section '{method}'"),
+            ));
+        }
+        for s in sets {
+            if s.starts_with("engine=") {
+                return Err(Error::invalid(
+                    "--engine",
+                    "ConvNet runs have no engine choice; --engine applies to sampling networks",
+                ));
+            }
+            let routed = ["params.", "sal_params.", "rdd_params."]
+                .iter()
+                .any(|p| s.starts_with(p));
+            if routed {
+                apply_set(&mut value, &format!("{method}.{s}"))?;
+            } else {
+                apply_set(&mut value, s)?;
+            }
+        }
+        // split the value into the run keys and the chosen section
+        let map = value.as_mapping().cloned().unwrap_or_default();
+        let mut keys = Mapping::new();
+        let mut section = None;
+        for (k, v) in map {
+            let Some(name) = k.as_str() else {
+                return Err(Error::invalid(&source, "top-level keys must be strings"));
+            };
+            if RUN_KEYS.contains(&name) {
+                keys.insert(k.clone(), v);
+            } else if name == method.name() {
+                section = Some(v);
+            } else if Method::from_str(name).is_err() {
+                return Err(Error::invalid(
+                    format!("{source}: {name}"),
+                    format!(
+                        "unknown key (expected a method section or one of {})",
+                        RUN_KEYS.join(", ")
+                    ),
+                ));
+            }
+        }
+        keys.insert("method".into(), Value::String(method.name().into()));
+        let run: RunKeys = parse(Value::Mapping(keys), &source)?;
+        let section: Section = parse(
+            section.expect("checked above"),
+            &format!("{source}: {method}"),
+        )?;
+        check_flags(method, &section)?;
+        let p = &section.params;
+        if p.batch_size == 0 {
+            return Err(Error::invalid(
+                format!("{method}.params.batch_size"),
+                "must be at least 1",
+            ));
+        }
+        for (k, v) in [("lr", p.lr), ("momentum", p.momentum)] {
+            if !v.is_finite() || v < 0.0 {
+                return Err(Error::invalid(
+                    format!("{method}.params.{k}"),
+                    format!("must be a finite number ≥ 0, got {v}"),
+                ));
+            }
+        }
+        if !p.weight_decay.is_finite() || p.weight_decay < 0.0 {
+            return Err(Error::invalid(
+                format!("{method}.params.weight_decay"),
+                format!("must be a finite number ≥ 0, got {}", p.weight_decay),
+            ));
+        }
+        if let Some(s) = &section.sal_params {
+            if !s.sal_lr.is_finite() || s.sal_lr < 0.0 {
+                return Err(Error::invalid(
+                    "sal.sal_params.sal_lr",
+                    format!("must be a finite number ≥ 0, got {}", s.sal_lr),
+                ));
+            }
+            if s.batch_size == 0 || s.t_ref == 0 || s.len_epoch == 0 {
+                return Err(Error::invalid(
+                    "sal.sal_params",
+                    "batch_size, t_ref and len_epoch must be at least 1",
+                ));
+            }
+        }
+        if run.device != "cpu" {
+            return Err(Error::invalid(
+                "device",
+                format!(
+                    "'{}': this build has the CPU backend only (device: cpu)",
+                    run.device
+                ),
+            ));
+        }
+        if method == Method::Sal {
+            return Err(Error::invalid(
+                "method",
+                "sal: the SAL phase (deep.md §2.3) is not connected yet; bp, fa, bp_w_fa, akrout and scfa run",
+            ));
+        }
+        if method == Method::Rdd {
+            return Err(Error::invalid(
+                "method",
+                "rdd: the RDD phase (deep.md §3.6) is not implemented yet; bp, fa, bp_w_fa, akrout, scfa and sal run",
+            ));
+        }
+        // the dataset: names are checked here, files when the run loads them
+        let images_per_epoch = if run.dataset.ends_with(".npz") {
+            let path = Path::new(&run.dataset);
+            if !path.is_file() {
+                return Err(Error::invalid(
+                    "dataset",
+                    format!("{}: no such file", path.display()),
+                ));
+            }
+            0
+        } else {
+            known_images(&run.dataset).ok_or_else(|| {
+                Error::invalid(
+                    "dataset",
+                    format!(
+                        "unknown dataset {:?} (expected one of {} or a path to an .npz file)",
+                        run.dataset,
+                        sal_deep::data::DATASETS.join(", ")
+                    ),
+                )
+            })?
+        };
+        if let Some(r) = &extras.init {
+            // names and shapes are checked against the network when the run starts
+            read_checkpoint(&r.given).map_err(|e| {
+                Error::invalid(format!("--init {}", r.given.display()), e.to_string())
+            })?;
+        }
+        Ok(Box::new(ConvNetExperiment {
+            method,
+            name: extras.name(|| format!("{}_{method}", scenario_name(file))),
+            section,
+            dataset: run.dataset,
+            data_dir: run.data_dir,
+            shuffle: run.shuffle,
+            device: run.device,
+            seed: run.seed,
+            dtype: run.dtype,
+            extras,
+            images_per_epoch,
+        }))
+    }
+}
+
+impl ConvNetExperiment {
+    fn hyper(&self) -> Hyper {
+        let p = &self.section.params;
+        Hyper {
+            lr: p.lr,
+            momentum: p.momentum,
+            weight_decay: p.weight_decay,
+            ..Hyper::default()
+        }
+    }
+
+    fn epochs(&self) -> usize {
+        self.section.params.n_epochs
+    }
+}
+
+impl ConvNetExperiment {
+    fn train<T: Float>(&self, ctx: &Ctx) -> Result<Box<dyn Outcome>> {
+        let data = load_dataset(&self.dataset, &self.data_dir).map_err(|e| deep_err(e, ctx))?;
+        let mut net = ConvNet::<T>::new(self.method, data.shape, self.seed, self.hyper())
+            .map_err(|e| deep_err(e, ctx))?;
+        if let Some(r) = &self.extras.init {
+            let tensors = read_checkpoint(&r.given).map_err(|e| {
+                Error::invalid(format!("--init {}", r.given.display()), e.to_string())
+            })?;
+            net.load_checkpoint(&tensors).map_err(|e| {
+                Error::invalid(format!("--init {}", r.given.display()), e.to_string())
+            })?;
+        }
+        let mut phase = FeedbackPhase::new(self, &net)?;
+        let opts = EpochOptions {
+            batch_size: self.section.params.batch_size,
+            shuffle: self.shuffle,
+            augment: true,
+            seed: self.seed,
+        };
+        let per_epoch = (data.n_train() + data.n_test()) as u64;
+        let mut progress =
+            ctx.reporter
+                .task(&self.name, per_epoch * self.epochs() as u64, "images");
+        let mut scal: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+        let mut push = |rows: Vec<(String, f64)>| {
+            for (k, v) in rows {
+                scal.entry(k).or_default().push(v);
+            }
+        };
+        let mut checkpoints = vec![(0, net.checkpoint())];
+        let mut images = 0u64;
+        let phase_runs = phase.is_some();
+        push(scalars(None, None, &net.alignment()));
+        let res: Result<()> = (|| {
+            for epoch in 1..=self.epochs() {
+                if let Some(ph) = phase.as_mut() {
+                    ph.run(&mut net, epoch, ctx)?;
+                    push(scalars(None, None, &net.alignment()));
+                }
+                let mut tick = ctx.ticker(progress.as_mut());
+                let train: EpochStats = net
+                    .train_epoch(&data, epoch, &opts, &mut tick)
+                    .map_err(|e| deep_err(e, ctx))?;
+                let test = net
+                    .evaluate(&data, &mut tick)
+                    .map_err(|e| deep_err(e, ctx))?;
+                drop(tick);
+                images += train.images as u64;
+                let rows = scalars(Some(&train), Some(&test), &net.alignment());
+                if phase_runs {
+                    // the alignment was recorded after the phase (deep.md §1.5 step 1)
+                    push(
+                        rows.into_iter()
+                            .filter(|(k, _)| !k.starts_with("symm/"))
+                            .collect(),
+                    );
+                } else {
+                    push(rows);
+                }
+                progress.message(&format!(
+                    "epoch {epoch}: train loss {:.3}, test accuracy {:.1} %",
+                    train.loss_sum, test.accuracy
+                ));
+                if epoch % CHECKPOINT_EVERY == 0 || epoch == self.epochs() {
+                    checkpoints.push((epoch, net.checkpoint()));
+                }
+            }
+            Ok(())
+        })();
+        progress.finish();
+        res?;
+        Ok(Box::new(ConvNetOutcome {
+            experiment: self.clone(),
+            scalars: scal,
+            checkpoints,
+            images,
+        }))
+    }
+}
+
+/// Loads a named dataset, a user's `.npz`, or the oracle file's `data/…` entries.
+fn load_dataset(name: &str, data_dir: &Path) -> sal_deep::Result<Dataset> {
+    if name.ends_with(".npz") {
+        let path = Path::new(name);
+        let oracle = sal_deep::data::npz::Npz::open(path)
+            .and_then(|mut z| z.names())
+            .is_ok_and(|n| n.iter().any(|n| n == "data/x_train"));
+        if oracle {
+            return sal_deep::data::npz::load_prefixed(path, "data/", name);
+        }
+    }
+    Dataset::load(name, data_dir)
+}
+
+impl Experiment for ConvNetExperiment {
+    fn kind(&self) -> &'static str {
+        "convnet"
+    }
+
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn total_work(&self) -> u64 {
+        self.images_per_epoch * self.epochs() as u64
+    }
+
+    fn work_unit(&self) -> &'static str {
+        "images"
+    }
+
+    fn resolved_yaml(&self) -> String {
+        let mut m = serde_json::Map::new();
+        m.insert("method".into(), json!(self.method.name()));
+        m.insert("dataset".into(), json!(self.dataset));
+        m.insert("data_dir".into(), json!(self.data_dir));
+        m.insert("shuffle".into(), json!(self.shuffle));
+        m.insert("device".into(), json!(self.device));
+        m.insert("seed".into(), json!(self.seed));
+        m.insert(
+            "dtype".into(),
+            serde_json::to_value(self.dtype).expect("serialisable"),
+        );
+        m.insert(
+            self.method.name().into(),
+            serde_json::to_value(&self.section).expect("serialisable"),
+        );
+        let mut text = serde_norway::to_string(&m).expect("serialisable");
+        text.push_str(&self.extras.yaml(&self.name));
+        text
+    }
+
+    fn input_files(&self) -> Vec<(String, PathBuf)> {
+        let mut v = self.extras.input_files();
+        if self.dataset.ends_with(".npz") {
+            v.push(("dataset".into(), PathBuf::from(&self.dataset)));
+        }
+        v
+    }
+
+    fn engine(&self) -> Option<String> {
+        Some(format!(
+            "cpu, {} rayon threads",
+            rayon::current_num_threads()
+        ))
+    }
+
+    fn run(&self, ctx: &Ctx) -> Result<Box<dyn Outcome>> {
+        match self.dtype {
+            Dtype::Float32 => self.train::<f32>(ctx),
+            Dtype::Float64 => self.train::<f64>(ctx),
+        }
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+impl ConvNetOutcome {
+    /// The values of one scalar (`accuracy/test`, `symm/angle/0`, …).
+    pub fn scalar(&self, key: &str) -> &[f64] {
+        self.scalars.get(key).map_or(&[], Vec::as_slice)
+    }
+}
+
+impl Outcome for ConvNetOutcome {
+    fn summary(&self) -> String {
+        let last = |k: &str| self.scalar(k).last().copied().unwrap_or(f64::NAN);
+        format!(
+            "{} on {}: final test accuracy {:.2} %, fc angles {:.1}° / {:.1}° / {:.1}°",
+            self.experiment.method,
+            self.experiment.dataset,
+            last("accuracy/test"),
+            last("symm/angle/0"),
+            last("symm/angle/1"),
+            last("symm/angle/2")
+        )
+    }
+
+    fn metrics(&self) -> Json {
+        let e = &self.experiment;
+        let finite = |v: &Vec<f64>| -> Vec<Json> {
+            v.iter()
+                .map(|x| if x.is_finite() { json!(x) } else { Json::Null })
+                .collect()
+        };
+        let scal: serde_json::Map<String, Json> = self
+            .scalars
+            .iter()
+            .map(|(k, v)| (k.clone(), Json::Array(finite(v))))
+            .collect();
+        json!({
+            "kind": "convnet",
+            "scenario": e.name,
+            "method": e.method.name(),
+            "dataset": e.dataset,
+            "seed": e.seed,
+            "shuffle": e.shuffle,
+            "params": e.section,
+            "n_epochs": e.epochs(),
+            "init": e.extras.init.as_ref().map(|r| r.given.display().to_string()),
+            "scalars": scal,
+        })
+    }
+
+    fn arrays(&self) -> Result<Vec<Array>> {
+        Ok(self
+            .scalars
+            .iter()
+            .map(|(k, v)| Array::vec(k.replace('/', "_"), v))
+            .collect())
+    }
+
+    fn files(&self) -> Result<Vec<(String, Vec<Array>)>> {
+        let arrays = |t: &[NamedTensor]| -> Vec<Array> {
+            t.iter()
+                .map(|t| Array {
+                    name: t.name.clone(),
+                    shape: t.shape.clone(),
+                    data: t.data.clone(),
+                })
+                .collect()
+        };
+        let mut out = Vec::new();
+        let last = self.checkpoints.last().map(|c| c.0);
+        for (epoch, t) in &self.checkpoints {
+            if *epoch > 0 && epoch % CHECKPOINT_EVERY == 0 {
+                out.push((format!("checkpoints/epoch_{epoch:03}.npz"), arrays(t)));
+            }
+            if Some(*epoch) == last {
+                out.push(("checkpoints/final.npz".to_string(), arrays(t)));
+            }
+        }
+        Ok(out)
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// The spiking phase that learns the fc feedback matrices before every epoch (`sal`, `rdd`);
+/// `None` for the other methods.
+struct FeedbackPhase;
+
+impl FeedbackPhase {
+    fn new<T: Float>(_e: &ConvNetExperiment, _net: &ConvNet<T>) -> Result<Option<FeedbackPhase>> {
+        Ok(None)
+    }
+
+    fn run<T: Float>(&mut self, _net: &mut ConvNet<T>, _epoch: usize, _ctx: &Ctx) -> Result<()> {
+        Ok(())
+    }
+}
