@@ -171,7 +171,18 @@ pub fn plan(spec: &SweepSpec) -> Result<Plan> {
         .iter()
         .map(|g| parse_grid(g))
         .collect::<Result<_>>()?;
-    let first = prepare_value(file, raw.clone(), spec.sets, None, &spec.limits)?;
+    // the file with the sweep's overrides and the first value of every user grid: a real
+    // point (a kind may need a grid key, e.g. a ConvNet's `method`)
+    let first_sets: Vec<String> = spec
+        .sets
+        .iter()
+        .cloned()
+        .chain(
+            user.iter()
+                .filter_map(|(k, v)| v.first().map(|x| format!("{k}={}", yaml_scalar(x)))),
+        )
+        .collect();
+    let first = prepare_value(file, raw.clone(), &first_sets, None, &spec.limits)?;
     let family = match kind.name() {
         "microcircuit" => Some("microcircuit".to_string()),
         "ssn" => crate::ssn::family_of(file, get_path(&raw, "exp_type").and_then(|v| v.as_str()))
