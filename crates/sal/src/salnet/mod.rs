@@ -653,6 +653,15 @@ impl SalNet {
         Ok(())
     }
 
+    /// Whether the batch copies of this network are simulated in parallel on the current
+    /// rayon pool (sparse engine, more than one copy and thread, and enough work per step).
+    pub fn parallel_copies(&self) -> bool {
+        match &self.engine {
+            Engine::Sparse(s) => s.parallel(&self.model.shared()),
+            Engine::Dense(_) => false,
+        }
+    }
+
     /// Spike counts per layer (all copies) since construction or [`SalNet::reset_counts`].
     pub fn spike_counts(&self) -> &[u64] {
         &self.counts
