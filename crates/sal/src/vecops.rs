@@ -2,8 +2,8 @@
 //! single-precision source) and `dst -= src` (single-precision source).
 //!
 //! Every operation is element-wise (no reductions), so the result is bit-for-bit the same
-//! whatever the SIMD width: the AVX2 versions are the generic loops compiled with AVX2
-//! enabled, chosen at run time. Multiply and add stay separate operations (no FMA
+//! whatever the SIMD width: the AVX-512 and AVX2 versions are the generic loops compiled with
+//! those instruction sets enabled, chosen at run time. Multiply and add stay separate operations (no FMA
 //! contraction), so machines with and without FMA agree too.
 
 #[inline(always)]
@@ -44,6 +44,28 @@ mod avx2 {
 }
 
 #[cfg(target_arch = "x86_64")]
+mod avx512 {
+    #[target_feature(enable = "avx512f")]
+    pub(super) fn add_f32(dst: &mut [f64], src: &[f32]) {
+        super::add_f32_generic(dst, src)
+    }
+    #[target_feature(enable = "avx512f")]
+    pub(super) fn sub_f32(dst: &mut [f64], src: &[f32]) {
+        super::sub_f32_generic(dst, src)
+    }
+    #[target_feature(enable = "avx512f")]
+    pub(super) fn add(dst: &mut [f64], src: &[f64]) {
+        super::add_generic(dst, src)
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn has_avx512() -> bool {
+    std::is_x86_feature_detected!("avx512f")
+}
+
+#[cfg(target_arch = "x86_64")]
 #[inline(always)]
 fn has_avx2() -> bool {
     std::is_x86_feature_detected!("avx2")
@@ -53,6 +75,11 @@ fn has_avx2() -> bool {
 #[inline]
 pub(crate) fn add_assign(dst: &mut [f64], src: &[f64]) {
     debug_assert_eq!(dst.len(), src.len());
+    #[cfg(target_arch = "x86_64")]
+    if has_avx512() {
+        // SAFETY: the CPU supports AVX-512F (checked above).
+        return unsafe { avx512::add(dst, src) };
+    }
     #[cfg(target_arch = "x86_64")]
     if has_avx2() {
         // SAFETY: the CPU supports AVX2 (checked above).
@@ -66,6 +93,11 @@ pub(crate) fn add_assign(dst: &mut [f64], src: &[f64]) {
 pub(crate) fn add_f32(dst: &mut [f64], src: &[f32]) {
     debug_assert_eq!(dst.len(), src.len());
     #[cfg(target_arch = "x86_64")]
+    if has_avx512() {
+        // SAFETY: the CPU supports AVX-512F (checked above).
+        return unsafe { avx512::add_f32(dst, src) };
+    }
+    #[cfg(target_arch = "x86_64")]
     if has_avx2() {
         // SAFETY: the CPU supports AVX2 (checked above).
         return unsafe { avx2::add_f32(dst, src) };
@@ -77,6 +109,11 @@ pub(crate) fn add_f32(dst: &mut [f64], src: &[f32]) {
 #[inline]
 pub(crate) fn sub_f32(dst: &mut [f64], src: &[f32]) {
     debug_assert_eq!(dst.len(), src.len());
+    #[cfg(target_arch = "x86_64")]
+    if has_avx512() {
+        // SAFETY: the CPU supports AVX-512F (checked above).
+        return unsafe { avx512::sub_f32(dst, src) };
+    }
     #[cfg(target_arch = "x86_64")]
     if has_avx2() {
         // SAFETY: the CPU supports AVX2 (checked above).

@@ -771,3 +771,26 @@ pub enum OraclePerturbation {
     /// Refractoriness allows the next spike one step earlier (minimum ISI t_ref).
     RefractoryOneShorter,
 }
+
+/// A SALNet for speed measurements (`sal bench`): layer sizes `dims`, `batch` copies, the
+/// Fig 9 settings (t_ref 10 steps, rect PSP 10 slots, buffer 20, η 0.01), the SALNet's own
+/// random initialisation from `seed`, already run for 2 000 steps past the initial transient
+/// (all units start non-refractory and fire together).
+pub fn bench_network(dims: &[usize], batch: usize, seed: u64) -> Result<SalNet, SalNetError> {
+    let params = SalNetParams::new(dims.to_vec(), 10, batch, 0.01);
+    params.validate()?;
+    let mut net = SalNet::new(params, SalWeights::random(dims, seed), seed)?;
+    net.run(2_000, &mut |_| {})?;
+    Ok(net)
+}
+
+/// Simulates `steps` steps of `net` (every copy) followed by one SAL update, as a SAL phase
+/// does; returns the number of spikes (all layers and copies) in those steps, so that a
+/// benchmark can report the cost per spike.
+pub fn bench_steps(net: &mut SalNet, steps: u64) -> Result<u64, SalNetError> {
+    let before: u64 = net.spike_counts().iter().sum();
+    net.run(steps, &mut |_| {})?;
+    let spikes = net.spike_counts().iter().sum::<u64>() - before;
+    net.update()?;
+    Ok(spikes)
+}

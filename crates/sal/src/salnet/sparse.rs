@@ -24,7 +24,7 @@
 //! threads by blocks of rows.
 
 use super::{SalNetParams, Shared, copy_stream};
-use crate::neuron::{fire_threshold, rho, uniform53};
+use crate::neuron::{rho, uniform53};
 use crate::rng::SimRng;
 use crate::vecops::{add_assign, add_f32, sub_f32};
 use rayon::prelude::*;
@@ -329,9 +329,7 @@ fn step_copy(
             None => {
                 let u = &cp.u[k];
                 for (i, (li, &ui)) in last.iter_mut().zip(u).enumerate() {
-                    if ti - *li >= sh.min_isi
-                        && uniform53(&mut cp.rng) < fire_threshold(rho(ui, sh.t_ref))
-                    {
+                    if ti - *li >= sh.min_isi && fires(uniform53(&mut cp.rng), rho(ui, sh.t_ref)) {
                         spikes.push(i as u32);
                         *li = ti;
                     }
@@ -375,6 +373,14 @@ fn step_copy(
             t,
         );
     }
+}
+
+/// The core's spike decision `k < fire_threshold(p)` for a 53-bit uniform integer k, without
+/// the rounding up: for integer k, k < ⌈p·2⁵³⌉ ⟺ k < p·2⁵³ (p·2⁵³ is exact, k < 2⁵³ is
+/// exact as a double); p ≥ 1 always fires, p ≤ 0 or NaN never. Same decisions, no `ceil`.
+#[inline(always)]
+fn fires(k: u64, p: f64) -> bool {
+    (k as f64) < p * 9_007_199_254_740_992.0
 }
 
 /// Adds the row additions of the first `filled` block steps of every copy to D_k.
