@@ -7,7 +7,11 @@ use serde_norway::Value;
 use std::path::Path;
 
 /// The kinds `sal` knows, most specific first (the first that recognises a file takes it).
-pub static KINDS: &[&dyn Kind] = &[&crate::micro::MicroKind, &crate::ssn::SsnKind];
+pub static KINDS: &[&dyn Kind] = &[
+    &crate::salnet::SalNetKind,
+    &crate::micro::MicroKind,
+    &crate::ssn::SsnKind,
+];
 
 /// The kind called `name`.
 pub fn kind(name: &str) -> Option<&'static dyn Kind> {

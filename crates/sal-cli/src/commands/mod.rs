@@ -38,6 +38,8 @@ pub fn estimate(kind: &str, work: u64) -> String {
     let per_s = match kind {
         "ssn" => 70e6,
         "microcircuit" => 10e6,
+        // Fig 9 sizes at batch 1 (steps of the whole network)
+        "salnet" => 10e3,
         _ => return "time not estimated for this kind".into(),
     };
     let s = work as f64 / per_s;

@@ -12,6 +12,7 @@ pub mod fig6;
 pub mod fig8;
 pub mod micro;
 pub mod report;
+pub mod salnet;
 mod ssn;
 
 pub use fig2::{fig2c, fig2d, fig2e};
