@@ -26,6 +26,7 @@ pub mod sampling;
 pub mod spikes;
 pub mod spline;
 pub mod stdd;
+pub mod stdwi;
 pub mod two_neuron;
 mod vecops;
 pub mod window;

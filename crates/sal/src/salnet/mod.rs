@@ -45,7 +45,10 @@ mod dense;
 mod sparse;
 mod symmetrise;
 
-pub use symmetrise::{LayerSeries, SymmetriseConfig, SymmetriseResult, symmetrise};
+pub use symmetrise::{
+    LayerSeries, SymmetriseConfig, SymmetriseResult, fig7_initial_weights, fig7_sal_weights,
+    symmetrise,
+};
 
 use crate::control::{Flow, Halt, check_finite, tick};
 use crate::conventions::{Conventions, MinIsi};

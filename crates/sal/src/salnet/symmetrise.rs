@@ -42,6 +42,22 @@ impl SymmetriseConfig {
         }
     }
 
+    /// The SAL part of Fig 7 (`deep.md` §4.1): a two-layer SALNet [50, 50] (input, output),
+    /// t_ref 10 steps = 1 ms, buffer 20, batch 8, η 0.05; one epoch = 1 s = 1250 steps
+    /// (len_epoch 125), 100 epochs. The weights come from [`fig7_initial_weights`].
+    pub fn fig7(seed: u64) -> Self {
+        Self {
+            dims: vec![50, 50],
+            t_ref: 10,
+            n_epochs: 100,
+            len_epoch: 125,
+            sal_lr: 0.05,
+            batchsize: 8,
+            seed,
+            snapshot_epochs: vec![0, 100],
+        }
+    }
+
     /// Steps per epoch (`len_epoch · t_ref`).
     pub fn steps_per_epoch(&self) -> u64 {
         self.len_epoch as u64 * self.t_ref as u64
@@ -51,6 +67,27 @@ impl SymmetriseConfig {
     pub fn params(&self) -> SalNetParams {
         SalNetParams::new(self.dims.clone(), self.t_ref, self.batchsize, self.sal_lr)
     }
+}
+
+/// Fig 7's initial matrices (`deep.md` §4): NumPy `default_rng(43)` draws W (50 × 50,
+/// [out][in]) and then B (50 × 50, [in][out]) from U(−√(3/50), √(3/50)), row-major. Returns
+/// (W, B).
+pub fn fig7_initial_weights() -> (Vec<f64>, Vec<f64>) {
+    let mut g = crate::rng_numpy::NumpyRng::new(43);
+    let bound = (3.0f64 / 50.0).sqrt();
+    let w = (0..2500).map(|_| g.uniform(-bound, bound)).collect();
+    let b = (0..2500).map(|_| g.uniform(-bound, bound)).collect();
+    (w, b)
+}
+
+/// The SALNet weights of Fig 7's SAL part: W_1 = W, B_0 = B from
+/// [`fig7_initial_weights`], biases from the SALNet's own random initialisation (`seed`).
+pub fn fig7_sal_weights(seed: u64) -> SalWeights {
+    let (w, b) = fig7_initial_weights();
+    let mut sw = SalWeights::random(&[50, 50], seed);
+    sw.w[1] = w;
+    sw.fb[0] = b;
+    sw
 }
 
 /// The alignment of one feedback matrix B_k with W_(k+1)ᵀ before the first epoch and after
