@@ -18,6 +18,23 @@ fn main() {
         );
     }
     let (w, b) = sal::salnet::fig7_initial_weights();
+    for c in [
+        sal::rdd::StepCounter::Literal,
+        sal::rdd::StepCounter::Global,
+    ] {
+        let t = std::time::Instant::now();
+        let r = sal::rdd::fig7_rdd(&w, &b, 50, 100, c, &mut |_| {}).unwrap();
+        let a: Vec<String> = r
+            .alignment
+            .iter()
+            .map(|x| format!("{:.1}°/{:.2}", x.angle_deg, x.corrcoef))
+            .collect();
+        println!(
+            "RDD {c:?}: {} ({:.1} s)",
+            a.join(" "),
+            t.elapsed().as_secs_f64()
+        );
+    }
     let bt: Vec<f64> = (0..2500).map(|k| b[(k % 50) * 50 + k / 50]).collect();
     let t = std::time::Instant::now();
     let r = run(&StdwiParams::default(), &w, &bt, &mut |_| {}).unwrap();

@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod microcircuit;
 pub mod neuron;
 pub mod pairing;
+pub mod rdd;
 pub mod rng;
 pub mod rng_mt19937;
 pub mod rng_numpy;

@@ -109,3 +109,33 @@ fn stdwi_angle_decreases_over_100_s() {
     );
     assert!(a[500] < a[0] - 5.0 && a[1000] < a[500]);
 }
+
+/// The RDD synaptic kernel sums to ≈ 0.9296 (spec §3.1) and a history filters with the
+/// newest column at lag 1.
+#[test]
+fn rdd_kernel_and_history() {
+    let k = sal::rdd::kappa();
+    assert!((k.iter().sum::<f64>() - 0.9296).abs() < 5e-5);
+    let mut h = sal::rdd::History::new(2);
+    h.push(&[1.0, 0.0]);
+    h.push(&[0.0, 2.0]);
+    let p = h.filtered(&k);
+    assert_eq!(p, vec![k[1], 2.0 * k[0]]);
+}
+
+/// Fig 7 RDD: run literally (D13) the feedback is never updated and only t = 0 is
+/// recorded; with the global step counter it is updated every 10 s and its angle falls.
+#[test]
+fn rdd_literal_leaves_b_unchanged_global_time_aligns() {
+    use sal::rdd::{StepCounter, fig7_rdd};
+    let (w, b) = fig7_initial_weights();
+    let lit = fig7_rdd(&w, &b, 50, 20, StepCounter::Literal, &mut |_| {}).unwrap();
+    assert_eq!(lit.b_final, b);
+    assert_eq!(lit.time_s, vec![0.0]);
+    assert!((lit.alignment[0].angle_deg - 91.44).abs() < 0.005);
+    let glob = fig7_rdd(&w, &b, 50, 20, StepCounter::Global, &mut |_| {}).unwrap();
+    assert_eq!(glob.time_s, vec![0.0, 10.0, 20.0]);
+    let a: Vec<f64> = glob.alignment.iter().map(|x| x.angle_deg).collect();
+    eprintln!("RDD global time: {a:?}");
+    assert!(a[1] < a[0] - 10.0 && a[2] < a[0] - 10.0);
+}
