@@ -163,3 +163,32 @@ fn bad_input_exits_2_names_the_key_and_writes_nothing() {
         assert!(!out.exists(), "{set}");
     }
 }
+
+/// `sal figure fig7` writes fig7.json with the stable keys: SAL and STDWI curves over the
+/// 100 s (101 and 1001 records), literal RDD a single point at t = 0 (D13), global-time RDD
+/// one point every 10 s.
+#[test]
+fn figure_fig7_writes_the_stable_keys() {
+    let out = tmp("fig7");
+    ok(&sal(
+        &["figure", "fig7", "--out", out.to_str().unwrap()],
+        None,
+    ));
+    let d: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("fig7.json")).unwrap()).unwrap();
+    for (key, n) in [
+        ("sal", 101),
+        ("stdwi", 1001),
+        ("rdd", 1),
+        ("rdd_global_time", 11),
+    ] {
+        for field in ["time_s", "angle_deg", "corrcoef"] {
+            assert_eq!(d[key][field].as_array().unwrap().len(), n, "{key}.{field}");
+        }
+        assert!((d[key]["angle_deg"][0].as_f64().unwrap() - 91.44).abs() < 0.005);
+    }
+    for f in ["fig7.png", "fig7.svg", "fig7.npz"] {
+        assert!(out.join(f).exists(), "{f}");
+    }
+    let _ = std::fs::remove_dir_all(&out);
+}

@@ -9,6 +9,7 @@ mod fig11;
 mod fig12;
 mod fig2;
 pub mod fig6;
+pub mod fig7;
 pub mod fig8;
 pub mod micro;
 pub mod report;
