@@ -5,8 +5,8 @@
 //!
 //! Implemented: the layer step (§3.3), the regression (§3.4), the feedback update (§3.5) and
 //! the Fig 7 variant (§4.2) with its literal behaviour (the per-epoch step index restarts, so
-//! B is never updated; D13) and the intended global-time variant. Not implemented: the
-//! four-layer RDD phase of Fig 8 (§3.6).
+//! B is never updated; D13) and the intended global-time variant, and the RDD phase of
+//! Fig 8 (§3.6, [`RddNet`]).
 
 use crate::control::{Flow, Halt, tick};
 use crate::metrics::{Alignment, alignment};
@@ -235,6 +235,22 @@ impl RddLayer {
         fired
     }
 
+    /// Resets the dynamic state (§3.2 loading): v = u = −1, no refractoriness, empty history,
+    /// closed windows, R = R_pre = 0, counts 0, max_u 0, B cleared. The regression
+    /// coefficients and β persist (never reset, D12).
+    pub fn reset_dynamic(&mut self) {
+        self.v.fill(-1.0);
+        self.u.fill(-1.0);
+        self.refr.fill(0);
+        self.hist = History::new(self.n);
+        self.timer.fill(0);
+        self.max_u.fill(0.0);
+        self.r.fill(0.0);
+        self.r_pre.fill(0.0);
+        self.count.fill(0);
+        self.b.fill(0.0);
+    }
+
     /// The regression update of an ending unit (§3.4).
     fn regress(&mut self, i: usize) {
         let na = self.n_above;
@@ -365,4 +381,188 @@ pub fn fig7_rdd<R: Flow>(
         alignment: al,
         b_final: l0.b,
     })
+}
+
+/// The four-layer (in general L + 1 layer) RDD network of the ConvNet comparison (Fig 8,
+/// §3.2 and §3.6): layer k < L regresses against layer k + 1; the regression coefficients,
+/// β and the frozen scales σ_B persist across phases.
+#[derive(Debug, Clone)]
+pub struct RddNet {
+    /// Layers L0 … L_L.
+    pub layers: Vec<RddLayer>,
+    sigma_b: Vec<Option<f64>>,
+    rng: crate::rng::SimRng,
+    phases: u64,
+}
+
+/// Settings of one RDD phase (§3.6; the reference: 30 000 steps per driven layer, feedback
+/// update every 10 000 steps, subsets redrawn every 100 steps).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PhaseSettings {
+    /// Steps during which each of L0 … L_(L−1) is driven in turn.
+    pub steps_per_layer: u64,
+    /// Steps between feedback updates.
+    pub update_every: u64,
+    /// Steps between redraws of the driven subsets.
+    pub redraw_every: u64,
+}
+
+impl Default for PhaseSettings {
+    fn default() -> Self {
+        PhaseSettings {
+            steps_per_layer: 30_000,
+            update_every: 10_000,
+            redraw_every: 100,
+        }
+    }
+}
+
+impl RddNet {
+    /// A network of layer sizes `dims` (≥ 2 layers); `seed` selects the driving input stream
+    /// (`sal::rng::stream(seed, "rdd-drive", 0)`).
+    pub fn new(dims: &[usize], seed: u64) -> Self {
+        let l = dims.len() - 1;
+        let layers = (0..=l)
+            .map(|k| {
+                let below = if k == 0 { 0 } else { dims[k - 1] };
+                let above = if k == l { 0 } else { dims[k + 1] };
+                RddLayer::new(dims[k], below, above)
+            })
+            .collect();
+        RddNet {
+            layers,
+            sigma_b: vec![None; l],
+            rng: crate::rng::stream(seed, "rdd-drive", 0),
+            phases: 0,
+        }
+    }
+
+    /// Loading at the start of a phase (§3.2): resets the dynamic state, sets
+    /// L_k.W = 0.2·n_(k−1)·W_k/std(W_k) from the forward weights `w[k − 1]` = W_k
+    /// (n_k × n_(k−1), k = 1 … L) and L_k.B = `fb[k]` (n_k × n_(k+1), the fc feedback
+    /// transposed); σ_B,k = std(B_k) is taken at the first load and kept.
+    pub fn load(&mut self, w: &[&[f64]], fb: &[&[f64]]) {
+        let l = self.layers.len() - 1;
+        assert_eq!(w.len(), l, "one forward matrix per layer above the input");
+        assert_eq!(
+            fb.len(),
+            l,
+            "one feedback matrix per layer below the output"
+        );
+        for layer in &mut self.layers {
+            layer.reset_dynamic();
+        }
+        for k in 1..=l {
+            let wk = w[k - 1];
+            assert_eq!(wk.len(), self.layers[k].w.len(), "W_{k} shape");
+            let n_in = self.layers[k - 1].n as f64;
+            let sd = pop_std(wk);
+            self.layers[k].w = wk.iter().map(|x| 0.2 * n_in * x / sd).collect();
+        }
+        for k in 0..l {
+            assert_eq!(fb[k].len(), self.layers[k].b.len(), "B_{k} shape");
+            self.layers[k].b.copy_from_slice(fb[k]);
+            if self.sigma_b[k].is_none() {
+                self.sigma_b[k] = Some(pop_std(fb[k]));
+            }
+        }
+    }
+
+    /// Feedback matrix of layer k (n_k × n_(k+1)).
+    pub fn feedback(&self, k: usize) -> &[f64] {
+        &self.layers[k].b
+    }
+
+    fn poisson_02(&mut self) -> f64 {
+        // Knuth's multiplication method for λ = 0.2 with 53-bit uniforms
+        let limit = (-0.2f64).exp();
+        let mut prod = 1.0;
+        let mut k = 0.0;
+        loop {
+            prod *=
+                crate::neuron::uniform53(&mut self.rng) as f64 * (1.0 / 9_007_199_254_740_992.0);
+            if prod > limit {
+                k += 1.0;
+            } else {
+                return k;
+            }
+        }
+    }
+
+    fn subset(&mut self, n: usize) -> Vec<bool> {
+        // ⌊0.2·n⌋ units without replacement (partial Fisher–Yates; the modulo bias of a
+        // 53-bit draw is below 2⁻⁴⁰)
+        let m = (0.2 * n as f64) as usize;
+        let mut idx: Vec<usize> = (0..n).collect();
+        for i in 0..m {
+            let r = crate::neuron::uniform53(&mut self.rng) % (n - i) as u64;
+            idx.swap(i, i + r as usize);
+        }
+        let mut on = vec![false; n];
+        for &i in &idx[..m] {
+            on[i] = true;
+        }
+        on
+    }
+
+    /// One RDD phase (§3.6): layers L0 … L_(L−1) are driven in turn for
+    /// `steps_per_layer` steps each (Poisson rate 0.2 per step on a random fifth of the
+    /// units); the driven layer regresses; every `update_every` steps the feedback of every
+    /// RDD layer is set from β (§3.5). `progress(steps)` every 1 000 steps.
+    pub fn phase<R: Flow>(
+        &mut self,
+        s: PhaseSettings,
+        progress: &mut impl FnMut(u64) -> R,
+    ) -> Result<(), Halt> {
+        let kappa = kappa();
+        let l = self.layers.len() - 1;
+        self.phases += 1;
+        let dims: Vec<usize> = self.layers.iter().map(|x| x.n).collect();
+        let mut subsets: Vec<Vec<bool>> = (0..l).map(|k| self.subset(dims[k])).collect();
+        let mut drives: Vec<History> = (0..l).map(|k| History::new(dims[k])).collect();
+        let total = s.steps_per_layer * l as u64;
+        for i in 0..total {
+            let driven = (i / s.steps_per_layer) as usize;
+            let col: Vec<f64> = (0..dims[driven])
+                .map(|u| {
+                    if subsets[driven][u] {
+                        self.poisson_02()
+                    } else {
+                        0.0
+                    }
+                })
+                .collect();
+            drives[driven].push(&col);
+            for k in 0..=l {
+                let (below, rest) = self.layers.split_at_mut(k);
+                let (me, above) = rest.split_first_mut().expect("layer k exists");
+                let f = below.last().map(|x| &x.hist);
+                let g = above.first().map(|x| &x.hist);
+                // the driven layer ignores its feed-forward input; L0 has none, so it gets
+                // no input at all while a higher layer is driven
+                let d = (k == driven).then(|| &drives[k]);
+                me.step(&kappa, f, g, d);
+            }
+            if (i + 1).is_multiple_of(s.redraw_every) {
+                subsets = (0..l).map(|k| self.subset(dims[k])).collect();
+            }
+            if (i + 1).is_multiple_of(s.update_every) {
+                for k in 0..l {
+                    let sigma = self.sigma_b[k].unwrap_or(1.0);
+                    self.layers[k].update_feedback(sigma);
+                    let n1 = dims[k + 1];
+                    let phase = self.phases;
+                    crate::control::check_finite(
+                        &self.layers[k].b,
+                        |e| format!("RDD feedback B_{k}[{}][{}]", e / n1, e % n1),
+                        || format!("phase {phase}, step {}", i + 1),
+                    )?;
+                }
+            }
+            if (i + 1).is_multiple_of(1000) {
+                tick(progress, 1000)?;
+            }
+        }
+        Ok(())
+    }
 }
