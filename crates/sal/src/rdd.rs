@@ -441,6 +441,8 @@ impl RddNet {
     /// L_k.W = 0.2·n_(k−1)·W_k/std(W_k) from the forward weights `w[k − 1]` = W_k
     /// (n_k × n_(k−1), k = 1 … L) and L_k.B = `fb[k]` (n_k × n_(k+1), the fc feedback
     /// transposed); σ_B,k = std(B_k) is taken at the first load and kept.
+    // layer k pairs with matrices k and k ± 1: index loops read as in the spec
+    #[allow(clippy::needless_range_loop)]
     pub fn load(&mut self, w: &[&[f64]], fb: &[&[f64]]) {
         let l = self.layers.len() - 1;
         assert_eq!(w.len(), l, "one forward matrix per layer above the input");
@@ -509,6 +511,7 @@ impl RddNet {
     /// `steps_per_layer` steps each (Poisson rate 0.2 per step on a random fifth of the
     /// units); the driven layer regresses; every `update_every` steps the feedback of every
     /// RDD layer is set from β (§3.5). `progress(steps)` every 1 000 steps.
+    #[allow(clippy::needless_range_loop)]
     pub fn phase<R: Flow>(
         &mut self,
         s: PhaseSettings,
