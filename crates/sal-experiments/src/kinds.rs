@@ -8,6 +8,7 @@ use std::path::Path;
 
 /// The kinds `sal` knows, most specific first (the first that recognises a file takes it).
 pub static KINDS: &[&dyn Kind] = &[
+    &crate::salnet::SalNetKind,
     &crate::micro::MicroKind,
     &crate::convnet::ConvNetKind,
     &crate::ssn::SsnKind,

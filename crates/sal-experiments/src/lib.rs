@@ -46,6 +46,7 @@ pub mod out;
 pub mod progress;
 pub mod provenance;
 pub mod report;
+pub mod salnet;
 pub mod ssn;
 pub mod sweep;
 

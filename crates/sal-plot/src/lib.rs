@@ -16,6 +16,7 @@ use sal_experiments::experiment::{Experiment, Outcome};
 use sal_experiments::micro::MicroOutcome;
 use sal_experiments::out::OutDir;
 use sal_experiments::report::Report;
+use sal_experiments::salnet::SalNetOutcome;
 use sal_experiments::ssn::SsnOutcome;
 
 /// Draws the figures of one run (`figures/run.png|svg`) into `dir`, by the run's kind.
@@ -26,6 +27,9 @@ pub fn run_figures(_exp: &dyn Experiment, out: &dyn Outcome, dir: &OutDir) -> Re
     }
     if let Some(o) = any.downcast_ref::<sal_experiments::convnet::ConvNetOutcome>() {
         return figures::convnet::run(dir, o);
+    }
+    if let Some(o) = any.downcast_ref::<SalNetOutcome>() {
+        return figures::salnet::salnet_run(dir, "figures/run", o);
     }
     if let Some(o) = any.downcast_ref::<MicroOutcome>() {
         return figures::micro::run(dir, &o.experiment, &o.spec, &o.targets, &o.result);

@@ -149,6 +149,134 @@ impl NumpyRng {
     }
 }
 
+impl NumpyRng {
+    /// `integers(0, hi + 1)` with `hi` inclusive, as NumPy's `random_bounded_uint64(0, hi)`
+    /// draws it for hi < 2³² (no draw for hi = 0).
+    fn bounded_inclusive(&mut self, hi: u64) -> u64 {
+        self.integer_below(hi + 1)
+    }
+
+    /// `choice(pop, size, replace=False)` (uniform, `shuffle=True`): NumPy's Floyd sampling
+    /// followed by a Fisher–Yates shuffle of the result, or — for pop > 10 000 and
+    /// size > pop/50 — a partial shuffle of `arange(pop)` whose tail is returned. Panics if
+    /// size > pop or pop > 2³².
+    pub fn choice_without_replacement(&mut self, pop: usize, size: usize) -> Vec<usize> {
+        assert!(size <= pop, "choice: size {size} > population {pop}");
+        assert!(pop as u64 <= 1u64 << 32, "choice: population above 2^32");
+        if pop > 10_000 && size > pop / 50 {
+            let mut idx: Vec<usize> = (0..pop).collect();
+            let first = (pop - size).max(1);
+            for i in (first..pop).rev() {
+                let j = self.bounded_inclusive(i as u64) as usize;
+                idx.swap(i, j);
+            }
+            return idx[pop - size..].to_vec();
+        }
+        // Floyd: for j = pop−size … pop−1 take a uniform value in [0, j]; if it was taken
+        // already, take j itself.
+        let mut out = Vec::with_capacity(size);
+        let mut taken = std::collections::HashSet::with_capacity(size);
+        for j in pop - size..pop {
+            let v = self.bounded_inclusive(j as u64) as usize;
+            let pick = if taken.contains(&v) { j } else { v };
+            taken.insert(pick);
+            out.push(pick);
+        }
+        for i in (1..size).rev() {
+            let j = self.bounded_inclusive(i as u64) as usize;
+            out.swap(i, j);
+        }
+        out
+    }
+
+    /// `poisson(lam)`: 0 without a draw for lam = 0; Knuth's multiplication method
+    /// (multiply uniforms until the product falls to e^(−lam) or below) for lam < 10;
+    /// Hörmann's PTRS transformed rejection for lam ≥ 10 — NumPy's `random_poisson`.
+    /// Panics for negative or NaN lam.
+    pub fn poisson(&mut self, lam: f64) -> u64 {
+        assert!(lam >= 0.0, "poisson: lam = {lam}");
+        if lam == 0.0 {
+            0
+        } else if lam >= 10.0 {
+            self.poisson_ptrs(lam)
+        } else {
+            let enlam = (-lam).exp();
+            let mut x = 0;
+            let mut prod = 1.0;
+            loop {
+                prod *= self.random();
+                if prod > enlam {
+                    x += 1;
+                } else {
+                    return x;
+                }
+            }
+        }
+    }
+
+    fn poisson_ptrs(&mut self, lam: f64) -> u64 {
+        let slam = lam.sqrt();
+        let loglam = lam.ln();
+        let b = 0.931 + 2.53 * slam;
+        let a = -0.059 + 0.02483 * b;
+        let invalpha = 1.1239 + 1.1328 / (b - 3.4);
+        let vr = 0.9277 - 3.6224 / (b - 2.0);
+        loop {
+            let u = self.random() - 0.5;
+            let v = self.random();
+            let us = 0.5 - u.abs();
+            let k = ((2.0 * a / us + b) * u + lam + 0.43).floor();
+            if us >= 0.07 && v <= vr {
+                return k as u64;
+            }
+            if k < 0.0 || (us < 0.013 && v > us) {
+                continue;
+            }
+            if v.ln() + invalpha.ln() - (a / (us * us) + b).ln()
+                <= -lam + k * loglam - loggam(k + 1.0)
+            {
+                return k as u64;
+            }
+        }
+    }
+}
+
+/// ln Γ(x) as NumPy's `random_loggam` evaluates it (Stirling series after shifting x ≥ 7).
+fn loggam(x: f64) -> f64 {
+    const A: [f64; 10] = [
+        8.333333333333333e-02,
+        -2.777777777777778e-03,
+        7.936507936507937e-04,
+        -5.952380952380952e-04,
+        8.417508417508418e-04,
+        -1.917526917526918e-03,
+        6.41025641025641e-03,
+        -2.955065359477124e-02,
+        1.796443723688307e-01,
+        -1.39243221690590e+00,
+    ];
+    if x == 1.0 || x == 2.0 {
+        return 0.0;
+    }
+    let n = if x < 7.0 { (7.0 - x) as i64 } else { 0 };
+    let mut x0 = x + n as f64;
+    let x2 = (1.0 / x0) * (1.0 / x0);
+    let lg2pi = 1.8378770664093453e+00;
+    let mut gl0 = A[9];
+    for k in (0..9).rev() {
+        gl0 *= x2;
+        gl0 += A[k];
+    }
+    let mut gl = gl0 / x0 + 0.5 * lg2pi + (x0 - 0.5) * x0.ln() - x0;
+    if x < 7.0 {
+        for _ in 1..=n {
+            gl -= (x0 - 1.0).ln();
+            x0 -= 1.0;
+        }
+    }
+    gl
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,7 +22,14 @@ pub enum Which {
     Fig11,
     /// Linear response of the STDD to an asymmetric perturbation (analytic).
     Fig12,
-    /// All of the above.
+    /// SAL vs STDWI vs RDD on one 50 → 50 layer from the seed-43 matrices, 100 s each
+    /// (simulated; `fig7.json` with the curves; not part of `all`).
+    Fig7,
+    /// SALNet symmetrisation: angle and correlation of W and B per layer over 100 epochs,
+    /// W-vs-B scatter at epochs 0, 50, 100 (simulated, 10⁶ steps; writes the run's
+    /// `metrics.json` with the reference's `symm/*/k` scalars; not part of `all`).
+    Fig9,
+    /// All of the above except fig7 and fig9.
     All,
 }
 
@@ -39,7 +46,8 @@ pub struct FigureArgs {
     /// Replace an existing output directory.
     #[arg(long)]
     pub force: bool,
-    /// Master seed of the simulated panels (Fig 2d and its overlay in Fig 2e).
+    /// Master seed of the simulated panels (Fig 2d and its overlay in Fig 2e, Fig 9's weights
+    /// and spikes, the SAL part of Fig 7).
     #[arg(long, default_value_t = 45)]
     pub seed: u64,
 }
@@ -69,6 +77,16 @@ pub fn run(args: FigureArgs) -> Result<()> {
             Which::Fig10 => figures::fig10(&dir, args.seed)?,
             Which::Fig11 => figures::fig11(&dir)?,
             Which::Fig12 => figures::fig12(&dir)?,
+            Which::Fig7 => {
+                let term = crate::progress::Term { quiet: false };
+                let ctx = sal_experiments::progress::Ctx::new(&term, crate::stop());
+                figures::fig7::fig7(&dir, args.seed, &ctx)?
+            }
+            Which::Fig9 => {
+                let term = crate::progress::Term { quiet: false };
+                let ctx = sal_experiments::progress::Ctx::new(&term, crate::stop());
+                figures::salnet::fig9(&dir, args.seed, &ctx)?
+            }
             Which::All => unreachable!("expanded above"),
         };
         eprintln!("{name}: done in {:.2} s", t.elapsed().as_secs_f64());

@@ -10,9 +10,11 @@ mod fig11;
 mod fig12;
 mod fig2;
 pub mod fig6;
+pub mod fig7;
 pub mod fig8;
 pub mod micro;
 pub mod report;
+pub mod salnet;
 mod ssn;
 
 pub use fig2::{fig2c, fig2d, fig2e};

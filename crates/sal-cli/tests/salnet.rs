@@ -1,0 +1,194 @@
+//! End-to-end tests of `sal run` on SALNet files (Fig 9 form): the shipped file validates,
+//! runs write the reference's `symm/*/k` scalars and the arrays, `--init` takes W_k, B_k,
+//! b_k from an .npz (shapes checked), bad input exits 2 naming the key and writes nothing,
+//! and the same seed gives a byte-identical metrics.json with 1 and 2 threads.
+
+mod common;
+use common::*;
+
+use sal_experiments::out::{Array, write_npz};
+use serde_json::Value;
+use std::path::Path;
+
+fn metrics(dir: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("metrics.json")).unwrap()).unwrap()
+}
+
+/// A short run of a network whose 8 copies run in parallel when 2 threads are available
+/// (batch × Σ n_k·n_(k+1) = 8 × 25 500 is above the engine's threshold).
+const SHORT: [&str; 8] = [
+    "--set",
+    "dims=[200,100,50,10]",
+    "--set",
+    "batchsize=8",
+    "--set",
+    "n_epochs=2",
+    "--set",
+    "len_epoch=20",
+];
+
+fn run_short(out: &Path, extra: &[&str], threads: Option<usize>) -> std::process::Output {
+    let f = repo("configs/salnet/fig9.yaml");
+    let mut args = vec!["run", f.as_str()];
+    args.extend(SHORT);
+    args.extend(extra);
+    args.extend(["--out", out.to_str().unwrap(), "--quiet"]);
+    sal(&args, threads)
+}
+
+#[test]
+fn fig9_file_validates_and_runs_write_the_reference_keys() {
+    let o = sal(
+        &["run", &repo("configs/salnet/fig9.yaml"), "--dry-run"],
+        None,
+    );
+    ok(&o);
+    let text = String::from_utf8_lossy(&o.stdout);
+    for key in [
+        "dims:",
+        "t_ref: 10",
+        "n_epochs: 100",
+        "len_epoch: 1000",
+        "sal_lr: 0.01",
+        "batchsize: 1",
+        "seed:",
+    ] {
+        assert!(text.contains(key), "{key}: {text}");
+    }
+    let out = tmp("salnet-short");
+    ok(&run_short(&out, &[], None));
+    let m = metrics(&out);
+    let scalars = m["scalars"].as_object().unwrap();
+    for k in 0..3 {
+        for what in ["angle", "var", "corrcoef"] {
+            let v = scalars[&format!("symm/{what}/{k}")].as_array().unwrap();
+            assert_eq!(
+                v.len(),
+                3,
+                "one entry before the first epoch and one after each"
+            );
+        }
+        // independent random matrices start near 90°
+        let a0 = scalars[&format!("symm/angle/{k}")][0].as_f64().unwrap();
+        assert!((70.0..110.0).contains(&a0), "B_{k}: {a0}");
+    }
+    for f in [
+        "config.resolved.yaml",
+        "arrays.npz",
+        "run.json",
+        "figures/run.png",
+        "figures/run.svg",
+    ] {
+        assert!(out.join(f).exists(), "{f}");
+    }
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn same_seed_gives_identical_metrics_for_1_and_2_threads() {
+    let mut all = Vec::new();
+    for threads in [1, 2] {
+        let out = tmp(&format!("salnet-threads-{threads}"));
+        ok(&run_short(&out, &[], Some(threads)));
+        all.push(std::fs::read(out.join("metrics.json")).unwrap());
+        let _ = std::fs::remove_dir_all(&out);
+    }
+    assert_eq!(all[0], all[1]);
+}
+
+#[test]
+fn init_npz_sets_the_weights_and_wrong_shapes_are_refused() {
+    let dir = tmp("salnet-init");
+    std::fs::create_dir_all(&dir).unwrap();
+    // B_1 = W_2ᵀ exactly: that layer starts aligned (angle 0, correlation 1)
+    let (n1, n2) = (100usize, 50usize);
+    let w2: Vec<f64> = (0..n2 * n1)
+        .map(|i| ((i * 7919) % 1000) as f64 / 1000.0 - 0.5)
+        .collect();
+    let mut b1 = vec![0.0; n1 * n2];
+    for j in 0..n2 {
+        for i in 0..n1 {
+            b1[i * n2 + j] = w2[j * n1 + i];
+        }
+    }
+    let good = dir.join("good.npz");
+    write_npz(
+        &good,
+        &[
+            Array::mat("W_2", n2, n1, w2.clone()),
+            Array::mat("B_1", n1, n2, b1),
+        ],
+    )
+    .unwrap();
+    let out = dir.join("run");
+    ok(&run_short(
+        &out,
+        &["--set", "sal_lr=0", "--init", good.to_str().unwrap()],
+        None,
+    ));
+    let m = metrics(&out);
+    let a = m["scalars"]["symm/angle/1"].as_array().unwrap();
+    let r = m["scalars"]["symm/corrcoef/1"].as_array().unwrap();
+    assert!(a[0].as_f64().unwrap() < 1e-4 && a[2].as_f64().unwrap() < 1e-4);
+    assert!((r[0].as_f64().unwrap() - 1.0).abs() < 1e-12);
+    assert!(m["scalars"]["symm/angle/0"][0].as_f64().unwrap() > 45.0);
+
+    let bad = dir.join("bad.npz");
+    write_npz(&bad, &[Array::mat("W_2", n1, n2, w2)]).unwrap();
+    let out = dir.join("refused");
+    let o = run_short(&out, &["--init", bad.to_str().unwrap()], None);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("W_2") && err.contains("shape"), "{err}");
+    assert!(!out.exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bad_input_exits_2_names_the_key_and_writes_nothing() {
+    for (set, key) in [
+        ("dims=[40]", "dims"),
+        ("batchsize=0", "batchsize"),
+        ("sal_lr=-0.1", "sal_lr"),
+        ("sal_lr=.nan", "sal_lr"),
+        ("t_ref=0", "t_ref"),
+        ("len_epoch=0", "len_epoch"),
+        ("dims=[40,0,3]", "dims[1]"),
+    ] {
+        let out = tmp("salnet-bad");
+        let o = run_short(&out, &["--set", set], None);
+        assert_eq!(o.status.code(), Some(2), "{set}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(key), "{set}: {err}");
+        assert!(!out.exists(), "{set}");
+    }
+}
+
+/// `sal figure fig7` writes fig7.json with the stable keys: SAL and STDWI curves over the
+/// 100 s (101 and 1001 records), literal RDD a single point at t = 0 (D13), global-time RDD
+/// one point every 10 s.
+#[test]
+fn figure_fig7_writes_the_stable_keys() {
+    let out = tmp("fig7");
+    ok(&sal(
+        &["figure", "fig7", "--out", out.to_str().unwrap()],
+        None,
+    ));
+    let d: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("fig7.json")).unwrap()).unwrap();
+    for (key, n) in [
+        ("sal", 101),
+        ("stdwi", 1001),
+        ("rdd", 1),
+        ("rdd_global_time", 11),
+    ] {
+        for field in ["time_s", "angle_deg", "corrcoef"] {
+            assert_eq!(d[key][field].as_array().unwrap().len(), n, "{key}.{field}");
+        }
+        assert!((d[key]["angle_deg"][0].as_f64().unwrap() - 91.44).abs() < 0.005);
+    }
+    for f in ["fig7.png", "fig7.svg", "fig7.npz"] {
+        assert!(out.join(f).exists(), "{f}");
+    }
+    let _ = std::fs::remove_dir_all(&out);
+}
