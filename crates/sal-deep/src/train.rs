@@ -237,3 +237,112 @@ pub fn scalars(
     }
     out
 }
+
+/// One epoch's record (deep.md §1.5): the training and test passes and the fc symmetry
+/// metrics (taken after the feedback phase for `sal` / `rdd`, after the test pass
+/// otherwise). Epoch 0 is the record before training (metrics only).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EpochRecord {
+    /// 0 before training, then 1, 2, …
+    pub epoch: usize,
+    /// The training pass (absent for epoch 0).
+    pub train: Option<EpochStats>,
+    /// The test pass (absent for epoch 0).
+    pub test: Option<EpochStats>,
+    /// Symmetry metrics of fc1, fc2, fc3.
+    pub align: [Alignment; 3],
+}
+
+impl EpochRecord {
+    /// The record under the reference's scalar names (see [`scalars`]).
+    pub fn scalars(&self) -> Vec<(String, f64)> {
+        scalars(self.train.as_ref(), self.test.as_ref(), &self.align)
+    }
+}
+
+/// A spiking feedback phase (SAL or RDD, deep.md §2.3 / §3.6): reads the fc layers and
+/// writes the new feedback matrices into them, for the given 1-based epoch.
+pub type FeedbackPhase<'a> = dyn FnMut(&mut crate::params::FcParams, usize) -> Result<()> + 'a;
+
+/// The epoch loop of deep.md §1.5 for epochs `first ..= last` (1-based; `first` > 1
+/// continues a run): `on_record` receives the epoch-0 record when `first` = 1 and then one
+/// record per epoch, in order (the caller writes metrics and checkpoints; an error from it
+/// stops the loop). `phase` must be given exactly for the methods that need one (`sal`,
+/// `rdd`); it runs before each training epoch and its matrices are checked for finiteness.
+#[allow(clippy::too_many_arguments)]
+pub fn run_epochs<T: Float>(
+    net: &mut ConvNet<T>,
+    data: &Dataset,
+    first: usize,
+    last: usize,
+    opts: &EpochOptions,
+    mut phase: Option<&mut FeedbackPhase<'_>>,
+    on_record: &mut dyn FnMut(&ConvNet<T>, EpochRecord) -> Result<()>,
+    progress: &mut dyn FnMut(u64) -> ControlFlow<()>,
+) -> Result<()> {
+    let method = net.method();
+    if method.needs_phase() != phase.is_some() {
+        return Err(DeepError::config(
+            "method",
+            format!(
+                "{method} {} feedback phase",
+                if method.needs_phase() {
+                    "needs a"
+                } else {
+                    "takes no"
+                }
+            ),
+        ));
+    }
+    if first == 0 {
+        return Err(DeepError::config("epoch", "epochs are numbered from 1"));
+    }
+    if first == 1 {
+        let align = net.alignment();
+        on_record(
+            net,
+            EpochRecord {
+                epoch: 0,
+                train: None,
+                test: None,
+                align,
+            },
+        )?;
+    }
+    for epoch in first..=last {
+        let mut align = None;
+        if let Some(phase) = phase.as_deref_mut() {
+            let mut fc = net.params().fc();
+            phase(&mut fc, epoch)?;
+            net.params_mut().set_fc(&fc).map_err(|e| match e {
+                DeepError::Param { name, reason } => DeepError::NonFinite {
+                    epoch,
+                    quantity: format!("{name} after the feedback phase ({reason})"),
+                    value: f64::NAN,
+                },
+                other => other,
+            })?;
+            align = Some(net.alignment());
+        }
+        let train = net.train_epoch(data, epoch, opts, progress)?;
+        let test = net.evaluate(data, progress)?;
+        if !test.loss_sum.is_finite() {
+            return Err(DeepError::NonFinite {
+                epoch,
+                quantity: "test loss".into(),
+                value: test.loss_sum,
+            });
+        }
+        let align = align.unwrap_or_else(|| net.alignment());
+        on_record(
+            net,
+            EpochRecord {
+                epoch,
+                train: Some(train),
+                test: Some(test),
+                align,
+            },
+        )?;
+    }
+    Ok(())
+}

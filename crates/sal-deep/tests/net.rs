@@ -297,3 +297,91 @@ fn bp_gradient_matches_finite_differences_for_an_odd_shape() {
         }
     }
 }
+
+#[test]
+fn epoch_loop_with_a_feedback_phase() {
+    use sal_deep::train::{EpochRecord, run_epochs};
+    let data = small_digits();
+    let opts = EpochOptions {
+        batch_size: 32,
+        ..EpochOptions::default()
+    };
+    // A stand-in phase that copies W into B (what a perfect SAL phase would reach).
+    let mut calls = Vec::new();
+    let mut phase = |fc: &mut sal_deep::FcParams, epoch: usize| {
+        calls.push(epoch);
+        for k in 0..3 {
+            fc.fb[k] = fc.w[k].clone();
+        }
+        Ok(())
+    };
+    let mut net = ConvNet::<f32>::new(Method::Sal, data.shape, 1, Hyper::default()).unwrap();
+    let mut records: Vec<EpochRecord> = Vec::new();
+    run_epochs(
+        &mut net,
+        &data,
+        1,
+        2,
+        &opts,
+        Some(&mut phase),
+        &mut |_, r| {
+            records.push(r);
+            Ok(())
+        },
+        &mut go,
+    )
+    .unwrap();
+    assert_eq!(calls, vec![1, 2]);
+    assert_eq!(
+        records.iter().map(|r| r.epoch).collect::<Vec<_>>(),
+        vec![0, 1, 2]
+    );
+    // Before training: independent random W and B (≈ 90°); after each phase: B = W (0°),
+    // measured after the phase and before training moves W.
+    assert!(
+        records[0]
+            .align
+            .iter()
+            .all(|a| (a.angle_deg - 90.0).abs() < 5.0),
+        "{:?}",
+        records[0].align
+    );
+    for r in &records[1..] {
+        assert!(r.align.iter().all(|a| a.angle_deg < 1e-3), "{:?}", r.align);
+        let names: Vec<String> = r.scalars().into_iter().map(|(n, _)| n).collect();
+        assert_eq!(
+            names[..4],
+            ["loss/train", "accuracy/train", "loss/test", "accuracy/test"]
+        );
+        assert_eq!(names.len(), 4 + 12);
+        assert!(names.contains(&"symm/corrcoef/2".to_string()));
+    }
+    assert!(records[0].scalars().len() == 12);
+    // Methods without a phase refuse one, and sal needs one.
+    let mut fa = ConvNet::<f32>::new(Method::Fa, data.shape, 1, Hyper::default()).unwrap();
+    let mut noop = |_: &mut sal_deep::FcParams, _: usize| Ok(());
+    let e = run_epochs(
+        &mut fa,
+        &data,
+        1,
+        1,
+        &opts,
+        Some(&mut noop),
+        &mut |_, _| Ok(()),
+        &mut go,
+    )
+    .unwrap_err();
+    assert_eq!(e.to_string(), "method: fa takes no feedback phase");
+    let e = run_epochs(
+        &mut net,
+        &data,
+        3,
+        3,
+        &opts,
+        None,
+        &mut |_, _| Ok(()),
+        &mut go,
+    )
+    .unwrap_err();
+    assert_eq!(e.to_string(), "method: sal needs a feedback phase");
+}
