@@ -168,6 +168,34 @@ impl<T: Float> ConvNet<T> {
         [0, 1, 2].map(|k| sal::metrics::alignment(&fc.w[k], &fc.fb[k]))
     }
 
+    /// As [`ConvNet::alignment`] but with the feedback the error really travels through:
+    /// |B| ⊙ sign(W) for SCFA (D8: the reference reports the stored |B|); identical to
+    /// [`ConvNet::alignment`] for every other method.
+    pub fn alignment_effective(&self) -> [Alignment; 3] {
+        let fc = self.params().fc();
+        let scfa = self.method().fc_kind() == crate::method::FcKind::Scfa;
+        [0, 1, 2].map(|k| {
+            if scfa {
+                let eff: Vec<f64> = fc.w[k]
+                    .iter()
+                    .zip(&fc.fb[k])
+                    .map(|(&w, &b)| {
+                        if w > 0.0 {
+                            b
+                        } else if w < 0.0 {
+                            -b
+                        } else {
+                            0.0
+                        }
+                    })
+                    .collect();
+                sal::metrics::alignment(&fc.w[k], &eff)
+            } else {
+                sal::metrics::alignment(&fc.w[k], &fc.fb[k])
+            }
+        })
+    }
+
     /// Every parameter and running statistic with the reference's name and PyTorch shape
     /// (`conv1.weight`, `fc1.fb_weight`, `bn3.running_var`, …).
     pub fn checkpoint(&self) -> Vec<NamedTensor> {

@@ -385,3 +385,30 @@ fn epoch_loop_with_a_feedback_phase() {
     .unwrap_err();
     assert_eq!(e.to_string(), "method: sal needs a feedback phase");
 }
+
+#[test]
+fn scfa_alignment_stored_and_effective() {
+    let net = ConvNet::<f32>::new(
+        Method::Scfa,
+        InputShape::new(1, 28, 28),
+        2,
+        Hyper::default(),
+    )
+    .unwrap();
+    let stored = net.alignment();
+    let eff = net.alignment_effective();
+    for k in 0..3 {
+        // Stored |B| against W of random sign: half the signs agree (sign ≈ 0); the
+        // effective feedback agrees in sign everywhere (sign = 1 exactly, no zero entries).
+        assert!(stored[k].sign.abs() < 0.2, "{:?}", stored[k]);
+        assert_eq!(eff[k].sign, 1.0);
+        // ⟨W, |B|·sign W⟩ = Σ|W||B| > 0: for independent uniforms the cosine is
+        // E|w|E|b| / √(E w² E b²) = (1/2)² / (1/3) = 3/4, i.e. ≈ 41.4°. Smallest layer (fc3,
+        // n = 1920): s.d. of the cosine ≈ 0.75·√((1/9 − 1/16)/(1/16)/n) ≈ 0.015 → ≈ 1.3°;
+        // tolerance 5° ≈ 3.8 s.d. Stored signs: s.d. 1/√n ≈ 0.023, tolerance 0.2.
+        assert!((eff[k].angle_deg - 41.4).abs() < 5.0, "{:?}", eff[k]);
+    }
+    let fa =
+        ConvNet::<f32>::new(Method::Fa, InputShape::new(1, 28, 28), 2, Hyper::default()).unwrap();
+    assert_eq!(fa.alignment(), fa.alignment_effective());
+}
