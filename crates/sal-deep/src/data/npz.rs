@@ -1,7 +1,7 @@
 //! `.npz` files: a user's own data set, checkpoints with the reference's parameter names, and
 //! the reference's oracle file.
 
-use super::{Augment, Dataset};
+use super::dataset::{Augment, Dataset};
 use crate::error::{DeepError, Result};
 use crate::params::{InputShape, NamedTensor};
 use ndarray::{ArrayD, IxDyn};
