@@ -74,7 +74,8 @@ impl<T: Float> ConvNet<T> {
     /// One training epoch (model in training mode) over `data`'s training set; `epoch` is
     /// 1-based (it selects the shuffle/augmentation streams and names the epoch in errors).
     /// `progress` receives the number of images processed since its last call (after every
-    /// batch); `Break` stops with [`DeepError::Interrupted`]. A non-finite batch loss or
+    /// batch, and 0 at three points inside each step, see [`ConvNet::train_batch_with`]);
+    /// `Break` stops with [`DeepError::Interrupted`]. A non-finite batch loss or
     /// parameter stops with [`DeepError::NonFinite`] naming the epoch.
     pub fn train_epoch(
         &mut self,
@@ -98,7 +99,7 @@ impl<T: Float> ConvNet<T> {
             data.train_batch(chunk, opts.augment.then_some(&mut aug_rng), &mut x, &mut y);
             xt.clear();
             xt.extend(x.iter().map(|&v| T::from_f64(v as f64)));
-            let out = self.train_batch(&xt, &y)?;
+            let out = self.train_batch_with(&xt, &y, progress)?;
             if !out.loss.is_finite() {
                 return Err(DeepError::NonFinite {
                     epoch,

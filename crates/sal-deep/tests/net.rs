@@ -220,17 +220,34 @@ fn a_diverging_run_stops_naming_the_epoch_and_cancel_interrupts() {
         }
         other => panic!("expected a non-finite error, got {other:?}"),
     }
-    // Break from the progress callback: Interrupted after the first batch.
+    // Break from the progress callback: the first call comes inside the first step (0 images
+    // done yet) and interrupts at once.
     let mut net = ConvNet::<f32>::new(Method::Fa, data.shape, 0, Hyper::default()).unwrap();
     let mut calls = 0;
     let mut stop = |n: u64| {
         calls += 1;
-        assert_eq!(n, 32);
+        assert_eq!(n, 0);
         ControlFlow::Break(())
     };
     let e = net.train_epoch(&data, 1, &opts, &mut stop).unwrap_err();
     assert!(matches!(e, DeepError::Interrupted));
     assert_eq!(calls, 1);
+    // Counting images: 3 in-step calls with 0 and one with 32 per batch; Break after the
+    // first full batch.
+    let mut seen = Vec::new();
+    let mut after_one_batch = |n: u64| {
+        seen.push(n);
+        if n > 0 {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    };
+    let e = net
+        .train_epoch(&data, 1, &opts, &mut after_one_batch)
+        .unwrap_err();
+    assert!(matches!(e, DeepError::Interrupted));
+    assert_eq!(seen, vec![0, 0, 0, 32]);
 }
 
 /// Backpropagation through the whole network for an odd input shape (2×19×17: the
