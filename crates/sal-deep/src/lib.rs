@@ -5,9 +5,9 @@
 //! datasets, user `.npz` files and the shipped 8×8 digits.
 //!
 //! ```no_run
-//! use sal_deep::{ConvNet, Dataset, Hyper, Method, train::EpochOptions};
+//! use sal_deep::{ConvNet, Hyper, Method, data, train::EpochOptions};
 //! use std::ops::ControlFlow;
-//! let data = Dataset::load("digits", std::path::Path::new("."))?;
+//! let data = data::load("digits", std::path::Path::new("."))?;
 //! let mut net = ConvNet::<f32>::new(Method::Fa, data.shape, 0, Hyper::default())?;
 //! let opts = EpochOptions { seed: 0, ..EpochOptions::default() };
 //! for epoch in 1..=3 {

@@ -17,6 +17,7 @@ use crate::method::{ConvKind, FcKind, Method};
 use crate::norm::{self, BatchStats, Channel, PoolDims};
 use crate::params::{CLASSES, CONV_CHANNELS, Geometry, InputShape, Params, fc_in, fc_out, slot};
 use rayon::prelude::*;
+use std::ops::ControlFlow;
 
 /// Optimiser settings (deep.md §1.3; the `params` section of `exp_settings.yaml`).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -215,7 +216,13 @@ impl<T: Float> ConvNet<T> {
     /// Forward pass on `x` (batch × C·H·W, NCHW). Training mode uses batch statistics and
     /// updates the running ones; evaluation mode uses the running statistics. Leaves the
     /// softmax output in `self.w.probs`.
-    fn forward(&mut self, x: &[T], batch: usize, train: bool) {
+    fn forward(
+        &mut self,
+        x: &[T],
+        batch: usize,
+        train: bool,
+        tick: &mut dyn FnMut() -> ControlFlow<()>,
+    ) -> ControlFlow<()> {
         self.resize(batch);
         let g = self.geom();
         let p = &mut self.params;
@@ -245,6 +252,7 @@ impl<T: Float> ConvNet<T> {
             &mut w.arg1,
             train,
         );
+        tick()?;
         // conv2 on the channel-major pooled maps: image b, channel c at c·(B·hp·wp) + b·hp·wp.
         let d2 = conv2_dims(&g, batch);
         conv::forward(
@@ -321,6 +329,7 @@ impl<T: Float> ConvNet<T> {
                 .collect();
             softmax(&zb, &mut w.probs[b * CLASSES..(b + 1) * CLASSES]);
         }
+        ControlFlow::Continue(())
     }
 
     /// Loss and correct count of the last forward pass against `labels`; if `grad`, also
@@ -354,7 +363,11 @@ impl<T: Float> ConvNet<T> {
     }
 
     /// Backward pass of the last training-mode forward pass: fills `self.grad` per slot.
-    fn backward(&mut self, x_batch: usize) {
+    fn backward(
+        &mut self,
+        x_batch: usize,
+        tick: &mut dyn FnMut() -> ControlFlow<()>,
+    ) -> ControlFlow<()> {
         let g = self.geom();
         let batch = x_batch;
         let method = self.params.method;
@@ -519,6 +532,7 @@ impl<T: Float> ConvNet<T> {
             &mut w.dcols,
             Some((kernel2, &mut w.dp1)),
         );
+        tick()?;
         pool_bn_backward(
             p,
             gr,
@@ -552,6 +566,7 @@ impl<T: Float> ConvNet<T> {
             &mut w.dcols,
             None,
         );
+        ControlFlow::Continue(())
     }
 
     /// SGD with momentum (PyTorch semantics, deep.md §1.3) on every trained slot.
@@ -595,6 +610,19 @@ impl<T: Float> ConvNet<T> {
     /// A training batch needs at least 2 images (BatchNorm1d's unbiased variance; PyTorch
     /// refuses a batch of 1 in training mode too).
     pub fn train_batch(&mut self, x: &[T], labels: &[u8]) -> Result<BatchOut> {
+        self.train_batch_with(x, labels, &mut |_| ControlFlow::Continue(()))
+    }
+
+    /// As [`ConvNet::train_batch`], calling `progress(0)` at three points inside the step
+    /// (after conv1's stage, after the forward pass, after conv2's backward pass: gaps of
+    /// at most about half a step); `Break` returns [`DeepError::Interrupted`] at once (the
+    /// update is then not applied, but running statistics may have moved).
+    pub fn train_batch_with(
+        &mut self,
+        x: &[T],
+        labels: &[u8],
+        progress: &mut dyn FnMut(u64) -> ControlFlow<()>,
+    ) -> Result<BatchOut> {
         let batch = self.check_batch(x, labels)?;
         if batch < 2 {
             return Err(DeepError::config(
@@ -602,9 +630,14 @@ impl<T: Float> ConvNet<T> {
                 "a training batch of 1 image: BatchNorm over the fc features needs at least 2 (the last partial batch of an epoch too)",
             ));
         }
-        self.forward(x, batch, true);
+        let mut tick = || progress(0);
+        if self.forward(x, batch, true, &mut tick).is_break() || tick().is_break() {
+            return Err(DeepError::Interrupted);
+        }
         let out = self.loss(labels, true);
-        self.backward(batch);
+        if self.backward(batch, &mut tick).is_break() {
+            return Err(DeepError::Interrupted);
+        }
         self.step();
         Ok(out)
     }
@@ -613,7 +646,7 @@ impl<T: Float> ConvNet<T> {
     /// is then [`ConvNet::last_output`].
     pub fn eval_batch(&mut self, x: &[T], labels: &[u8]) -> Result<BatchOut> {
         let batch = self.check_batch(x, labels)?;
-        self.forward(x, batch, false);
+        let _ = self.forward(x, batch, false, &mut || ControlFlow::Continue(()));
         Ok(self.loss(labels, false))
     }
 

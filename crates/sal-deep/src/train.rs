@@ -74,7 +74,8 @@ impl<T: Float> ConvNet<T> {
     /// One training epoch (model in training mode) over `data`'s training set; `epoch` is
     /// 1-based (it selects the shuffle/augmentation streams and names the epoch in errors).
     /// `progress` receives the number of images processed since its last call (after every
-    /// batch); `Break` stops with [`DeepError::Interrupted`]. A non-finite batch loss or
+    /// batch, and 0 at three points inside each step, see [`ConvNet::train_batch_with`]);
+    /// `Break` stops with [`DeepError::Interrupted`]. A non-finite batch loss or
     /// parameter stops with [`DeepError::NonFinite`] naming the epoch.
     pub fn train_epoch(
         &mut self,
@@ -98,7 +99,7 @@ impl<T: Float> ConvNet<T> {
             data.train_batch(chunk, opts.augment.then_some(&mut aug_rng), &mut x, &mut y);
             xt.clear();
             xt.extend(x.iter().map(|&v| T::from_f64(v as f64)));
-            let out = self.train_batch(&xt, &y)?;
+            let out = self.train_batch_with(&xt, &y, progress)?;
             if !out.loss.is_finite() {
                 return Err(DeepError::NonFinite {
                     epoch,
@@ -166,6 +167,34 @@ impl<T: Float> ConvNet<T> {
     pub fn alignment(&self) -> [Alignment; 3] {
         let fc = self.params().fc();
         [0, 1, 2].map(|k| sal::metrics::alignment(&fc.w[k], &fc.fb[k]))
+    }
+
+    /// As [`ConvNet::alignment`] but with the feedback the error really travels through:
+    /// |B| ⊙ sign(W) for SCFA (D8: the reference reports the stored |B|); identical to
+    /// [`ConvNet::alignment`] for every other method.
+    pub fn alignment_effective(&self) -> [Alignment; 3] {
+        let fc = self.params().fc();
+        let scfa = self.method().fc_kind() == crate::method::FcKind::Scfa;
+        [0, 1, 2].map(|k| {
+            if scfa {
+                let eff: Vec<f64> = fc.w[k]
+                    .iter()
+                    .zip(&fc.fb[k])
+                    .map(|(&w, &b)| {
+                        if w > 0.0 {
+                            b
+                        } else if w < 0.0 {
+                            -b
+                        } else {
+                            0.0
+                        }
+                    })
+                    .collect();
+                sal::metrics::alignment(&fc.w[k], &eff)
+            } else {
+                sal::metrics::alignment(&fc.w[k], &fc.fb[k])
+            }
+        })
     }
 
     /// Every parameter and running statistic with the reference's name and PyTorch shape
@@ -236,4 +265,113 @@ pub fn scalars(
         out.push((format!("symm/sign/{k}"), a.sign));
     }
     out
+}
+
+/// One epoch's record (deep.md §1.5): the training and test passes and the fc symmetry
+/// metrics (taken after the feedback phase for `sal` / `rdd`, after the test pass
+/// otherwise). Epoch 0 is the record before training (metrics only).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EpochRecord {
+    /// 0 before training, then 1, 2, …
+    pub epoch: usize,
+    /// The training pass (absent for epoch 0).
+    pub train: Option<EpochStats>,
+    /// The test pass (absent for epoch 0).
+    pub test: Option<EpochStats>,
+    /// Symmetry metrics of fc1, fc2, fc3.
+    pub align: [Alignment; 3],
+}
+
+impl EpochRecord {
+    /// The record under the reference's scalar names (see [`scalars`]).
+    pub fn scalars(&self) -> Vec<(String, f64)> {
+        scalars(self.train.as_ref(), self.test.as_ref(), &self.align)
+    }
+}
+
+/// A spiking feedback phase (SAL or RDD, deep.md §2.3 / §3.6): reads the fc layers and
+/// writes the new feedback matrices into them, for the given 1-based epoch.
+pub type FeedbackPhase<'a> = dyn FnMut(&mut crate::params::FcParams, usize) -> Result<()> + 'a;
+
+/// The epoch loop of deep.md §1.5 for epochs `first ..= last` (1-based; `first` > 1
+/// continues a run): `on_record` receives the epoch-0 record when `first` = 1 and then one
+/// record per epoch, in order (the caller writes metrics and checkpoints; an error from it
+/// stops the loop). `phase` must be given exactly for the methods that need one (`sal`,
+/// `rdd`); it runs before each training epoch and its matrices are checked for finiteness.
+#[allow(clippy::too_many_arguments)]
+pub fn run_epochs<T: Float>(
+    net: &mut ConvNet<T>,
+    data: &Dataset,
+    first: usize,
+    last: usize,
+    opts: &EpochOptions,
+    mut phase: Option<&mut FeedbackPhase<'_>>,
+    on_record: &mut dyn FnMut(&ConvNet<T>, EpochRecord) -> Result<()>,
+    progress: &mut dyn FnMut(u64) -> ControlFlow<()>,
+) -> Result<()> {
+    let method = net.method();
+    if method.needs_phase() != phase.is_some() {
+        return Err(DeepError::config(
+            "method",
+            format!(
+                "{method} {} feedback phase",
+                if method.needs_phase() {
+                    "needs a"
+                } else {
+                    "takes no"
+                }
+            ),
+        ));
+    }
+    if first == 0 {
+        return Err(DeepError::config("epoch", "epochs are numbered from 1"));
+    }
+    if first == 1 {
+        let align = net.alignment();
+        on_record(
+            net,
+            EpochRecord {
+                epoch: 0,
+                train: None,
+                test: None,
+                align,
+            },
+        )?;
+    }
+    for epoch in first..=last {
+        let mut align = None;
+        if let Some(phase) = phase.as_deref_mut() {
+            let mut fc = net.params().fc();
+            phase(&mut fc, epoch)?;
+            net.params_mut().set_fc(&fc).map_err(|e| match e {
+                DeepError::Param { name, reason } => DeepError::NonFinite {
+                    epoch,
+                    quantity: format!("{name} after the feedback phase ({reason})"),
+                    value: f64::NAN,
+                },
+                other => other,
+            })?;
+            align = Some(net.alignment());
+        }
+        let train = net.train_epoch(data, epoch, opts, progress)?;
+        let test = net.evaluate(data, progress)?;
+        if !test.loss_sum.is_finite() {
+            return Err(DeepError::NonFinite {
+                epoch,
+                quantity: "test loss".into(),
+                value: test.loss_sum,
+            });
+        }
+        let align = align.unwrap_or_else(|| net.alignment());
+        on_record(
+            net,
+            EpochRecord {
+                epoch,
+                train: Some(train),
+                test: Some(test),
+                align,
+            },
+        )?;
+    }
+    Ok(())
 }

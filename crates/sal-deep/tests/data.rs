@@ -5,7 +5,7 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 use ndarray::{Array1, Array4};
 use ndarray_npy::NpzWriter;
-use sal_deep::data::{Augment, DIGITS_TEST, DIGITS_TRAIN, Dataset, digits};
+use sal_deep::data::{self, Augment, DIGITS_TEST, DIGITS_TRAIN, Dataset, digits};
 use sal_deep::{DeepError, InputShape};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -70,7 +70,7 @@ fn write_idx_set(dir: &Path, gz: bool) {
 fn mnist_and_fashion_idx_raw_and_gzip() {
     let dir = tmpdir("idx");
     write_idx_set(&dir, false);
-    let d = Dataset::load("mnist", &dir).unwrap();
+    let d = data::load("mnist", &dir).unwrap();
     assert_eq!(d.shape, InputShape::new(1, 4, 5));
     assert_eq!(
         (d.y_train.clone(), d.y_test.clone()),
@@ -95,7 +95,7 @@ fn mnist_and_fashion_idx_raw_and_gzip() {
     // Fashion-MNIST in torchvision's layout, gzip-compressed.
     let fdir = tmpdir("fidx");
     write_idx_set(&fdir.join("FashionMNIST/raw"), true);
-    let f = Dataset::load("fashion_mnist", &fdir).unwrap();
+    let f = data::load("fashion_mnist", &fdir).unwrap();
     assert_eq!(
         (f.x_train.clone(), f.y_train.clone()),
         (d.x_train.clone(), d.y_train.clone())
@@ -104,7 +104,7 @@ fn mnist_and_fashion_idx_raw_and_gzip() {
 
     // A missing file is named.
     std::fs::remove_file(dir.join("t10k-labels-idx1-ubyte")).unwrap();
-    let e = Dataset::load("mnist", &dir).unwrap_err();
+    let e = data::load("mnist", &dir).unwrap_err();
     assert!(matches!(e, DeepError::MissingFile { .. }), "{e}");
     let msg = e.to_string();
     assert!(
@@ -113,13 +113,13 @@ fn mnist_and_fashion_idx_raw_and_gzip() {
     );
     // A corrupt file is named with the reason.
     std::fs::write(dir.join("t10k-labels-idx1-ubyte"), idx(&[3], &[1, 2, 3])).unwrap();
-    let msg = Dataset::load("mnist", &dir).unwrap_err().to_string();
+    let msg = data::load("mnist", &dir).unwrap_err().to_string();
     assert!(
         msg.contains("t10k-labels-idx1-ubyte") && msg.contains("3 labels for 2 images"),
         "{msg}"
     );
     assert!(matches!(
-        Dataset::load("imagenet", &dir),
+        data::load("imagenet", &dir),
         Err(DeepError::UnknownDataset(_))
     ));
 }
@@ -139,10 +139,10 @@ fn cifar10_binary_batches() {
         std::fs::write(dir.join(format!("data_batch_{b}.bin")), bytes).unwrap();
     }
     let base = dir.parent().unwrap();
-    let e = Dataset::load("cifar10", base).unwrap_err().to_string();
+    let e = data::load("cifar10", base).unwrap_err().to_string();
     assert!(e.contains("test_batch.bin"), "{e}");
     std::fs::write(dir.join("test_batch.bin"), rec(7, 5)).unwrap();
-    let d = Dataset::load("cifar10", base).unwrap();
+    let d = data::load("cifar10", base).unwrap();
     assert_eq!(d.shape, InputShape::new(3, 32, 32));
     assert_eq!(d.y_train, vec![1, 2, 2, 3, 3, 4, 4, 5, 5, 6]);
     assert_eq!(d.y_test, vec![7]);
@@ -162,7 +162,7 @@ fn cifar10_binary_batches() {
     assert_eq!(d.mean, vec![0.49, 0.48, 0.44]);
     // A truncated batch is refused with its name.
     std::fs::write(dir.join("data_batch_3.bin"), &rec(1, 0)[..100]).unwrap();
-    let e = Dataset::load("cifar10", base).unwrap_err().to_string();
+    let e = data::load("cifar10", base).unwrap_err().to_string();
     assert!(
         e.contains("data_batch_3.bin") && e.contains("3073-byte"),
         "{e}"
@@ -183,7 +183,7 @@ fn user_npz_uint8_scaled_and_float_as_given() {
     w.add_array("y_test", &Array1::from(vec![5i32, 6])).unwrap();
     w.finish().unwrap();
     let p = path.to_str().unwrap();
-    let d = Dataset::load(p, Path::new("/nonexistent")).unwrap();
+    let d = data::load(p, Path::new("/nonexistent")).unwrap();
     assert_eq!(d.shape, InputShape::new(1, 16, 17));
     assert_eq!(d.y_train, vec![0, 9, 3, 3]);
     assert_eq!(d.y_test, vec![5, 6]);
@@ -198,11 +198,11 @@ fn user_npz_uint8_scaled_and_float_as_given() {
     w.add_array("y_train", &Array1::from(vec![0i64, 10, 3, 3]))
         .unwrap();
     w.finish().unwrap();
-    let e = Dataset::load(bad.to_str().unwrap(), Path::new("."))
+    let e = data::load(bad.to_str().unwrap(), Path::new("."))
         .unwrap_err()
         .to_string();
     assert!(e.contains("bad.npz") && e.contains("x_test"), "{e}");
-    let e = Dataset::load(dir.join("none.npz").to_str().unwrap(), Path::new("."))
+    let e = data::load(dir.join("none.npz").to_str().unwrap(), Path::new("."))
         .unwrap_err()
         .to_string();
     assert!(e.contains("missing file") && e.contains("none.npz"), "{e}");
@@ -387,10 +387,10 @@ fn svhn_mat_files() {
         ])
     };
     std::fs::write(dir.join("train_32x32.mat"), file(3, &[10.0, 1.0, 9.0])).unwrap();
-    let e = Dataset::load("svhn", &dir).unwrap_err().to_string();
+    let e = data::load("svhn", &dir).unwrap_err().to_string();
     assert!(e.contains("test_32x32.mat"), "{e}");
     std::fs::write(dir.join("test_32x32.mat"), file(1, &[4.0])).unwrap();
-    let d = Dataset::load("svhn", &dir).unwrap();
+    let d = data::load("svhn", &dir).unwrap();
     assert_eq!(d.shape, InputShape::new(3, 32, 32));
     assert_eq!(d.y_train, vec![0, 1, 9], "label 10 means digit 0");
     assert_eq!(d.y_test, vec![4]);

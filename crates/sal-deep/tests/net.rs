@@ -220,17 +220,34 @@ fn a_diverging_run_stops_naming_the_epoch_and_cancel_interrupts() {
         }
         other => panic!("expected a non-finite error, got {other:?}"),
     }
-    // Break from the progress callback: Interrupted after the first batch.
+    // Break from the progress callback: the first call comes inside the first step (0 images
+    // done yet) and interrupts at once.
     let mut net = ConvNet::<f32>::new(Method::Fa, data.shape, 0, Hyper::default()).unwrap();
     let mut calls = 0;
     let mut stop = |n: u64| {
         calls += 1;
-        assert_eq!(n, 32);
+        assert_eq!(n, 0);
         ControlFlow::Break(())
     };
     let e = net.train_epoch(&data, 1, &opts, &mut stop).unwrap_err();
     assert!(matches!(e, DeepError::Interrupted));
     assert_eq!(calls, 1);
+    // Counting images: 3 in-step calls with 0 and one with 32 per batch; Break after the
+    // first full batch.
+    let mut seen = Vec::new();
+    let mut after_one_batch = |n: u64| {
+        seen.push(n);
+        if n > 0 {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    };
+    let e = net
+        .train_epoch(&data, 1, &opts, &mut after_one_batch)
+        .unwrap_err();
+    assert!(matches!(e, DeepError::Interrupted));
+    assert_eq!(seen, vec![0, 0, 0, 32]);
 }
 
 /// Backpropagation through the whole network for an odd input shape (2×19×17: the
@@ -296,4 +313,119 @@ fn bp_gradient_matches_finite_differences_for_an_odd_shape() {
             );
         }
     }
+}
+
+#[test]
+fn epoch_loop_with_a_feedback_phase() {
+    use sal_deep::train::{EpochRecord, run_epochs};
+    let data = small_digits();
+    let opts = EpochOptions {
+        batch_size: 32,
+        ..EpochOptions::default()
+    };
+    // A stand-in phase that copies W into B (what a perfect SAL phase would reach).
+    let mut calls = Vec::new();
+    let mut phase = |fc: &mut sal_deep::FcParams, epoch: usize| {
+        calls.push(epoch);
+        for k in 0..3 {
+            fc.fb[k] = fc.w[k].clone();
+        }
+        Ok(())
+    };
+    let mut net = ConvNet::<f32>::new(Method::Sal, data.shape, 1, Hyper::default()).unwrap();
+    let mut records: Vec<EpochRecord> = Vec::new();
+    run_epochs(
+        &mut net,
+        &data,
+        1,
+        2,
+        &opts,
+        Some(&mut phase),
+        &mut |_, r| {
+            records.push(r);
+            Ok(())
+        },
+        &mut go,
+    )
+    .unwrap();
+    assert_eq!(calls, vec![1, 2]);
+    assert_eq!(
+        records.iter().map(|r| r.epoch).collect::<Vec<_>>(),
+        vec![0, 1, 2]
+    );
+    // Before training: independent random W and B (≈ 90°); after each phase: B = W (0°),
+    // measured after the phase and before training moves W.
+    assert!(
+        records[0]
+            .align
+            .iter()
+            .all(|a| (a.angle_deg - 90.0).abs() < 5.0),
+        "{:?}",
+        records[0].align
+    );
+    for r in &records[1..] {
+        assert!(r.align.iter().all(|a| a.angle_deg < 1e-3), "{:?}", r.align);
+        let names: Vec<String> = r.scalars().into_iter().map(|(n, _)| n).collect();
+        assert_eq!(
+            names[..4],
+            ["loss/train", "accuracy/train", "loss/test", "accuracy/test"]
+        );
+        assert_eq!(names.len(), 4 + 12);
+        assert!(names.contains(&"symm/corrcoef/2".to_string()));
+    }
+    assert!(records[0].scalars().len() == 12);
+    // Methods without a phase refuse one, and sal needs one.
+    let mut fa = ConvNet::<f32>::new(Method::Fa, data.shape, 1, Hyper::default()).unwrap();
+    let mut noop = |_: &mut sal_deep::FcParams, _: usize| Ok(());
+    let e = run_epochs(
+        &mut fa,
+        &data,
+        1,
+        1,
+        &opts,
+        Some(&mut noop),
+        &mut |_, _| Ok(()),
+        &mut go,
+    )
+    .unwrap_err();
+    assert_eq!(e.to_string(), "method: fa takes no feedback phase");
+    let e = run_epochs(
+        &mut net,
+        &data,
+        3,
+        3,
+        &opts,
+        None,
+        &mut |_, _| Ok(()),
+        &mut go,
+    )
+    .unwrap_err();
+    assert_eq!(e.to_string(), "method: sal needs a feedback phase");
+}
+
+#[test]
+fn scfa_alignment_stored_and_effective() {
+    let net = ConvNet::<f32>::new(
+        Method::Scfa,
+        InputShape::new(1, 28, 28),
+        2,
+        Hyper::default(),
+    )
+    .unwrap();
+    let stored = net.alignment();
+    let eff = net.alignment_effective();
+    for k in 0..3 {
+        // Stored |B| against W of random sign: half the signs agree (sign ≈ 0); the
+        // effective feedback agrees in sign everywhere (sign = 1 exactly, no zero entries).
+        assert!(stored[k].sign.abs() < 0.2, "{:?}", stored[k]);
+        assert_eq!(eff[k].sign, 1.0);
+        // ⟨W, |B|·sign W⟩ = Σ|W||B| > 0: for independent uniforms the cosine is
+        // E|w|E|b| / √(E w² E b²) = (1/2)² / (1/3) = 3/4, i.e. ≈ 41.4°. Smallest layer (fc3,
+        // n = 1920): s.d. of the cosine ≈ 0.75·√((1/9 − 1/16)/(1/16)/n) ≈ 0.015 → ≈ 1.3°;
+        // tolerance 5° ≈ 3.8 s.d. Stored signs: s.d. 1/√n ≈ 0.023, tolerance 0.2.
+        assert!((eff[k].angle_deg - 41.4).abs() < 5.0, "{:?}", eff[k]);
+    }
+    let fa =
+        ConvNet::<f32>::new(Method::Fa, InputShape::new(1, 28, 28), 2, Hyper::default()).unwrap();
+    assert_eq!(fa.alignment(), fa.alignment_effective());
 }

@@ -36,6 +36,11 @@ fn replay_perturbed<T: Float>(method: &str, eps: f64) -> [f64; 4] {
     let path = oracle_path();
     let data = load_prefixed(&path, "data/", "oracle").unwrap();
     assert_eq!(data.shape, InputShape::new(3, 20, 20));
+    // `dataset=<the oracle file>` reads the same data (no normalisation, no augmentation).
+    let mut as_user =
+        sal_deep::data::load(path.to_str().unwrap(), std::path::Path::new(".")).unwrap();
+    as_user.name = data.name.clone();
+    assert_eq!(as_user, data);
     let init = read_checkpoint(&path).unwrap();
     let mut z = Npz::open(&path).unwrap();
     let m: Method = method.parse().unwrap();

@@ -1,8 +1,8 @@
 //! The 8×8 handwritten digits shipped with the crate (UCI optdigits via scikit-learn,
 //! CC BY 4.0; see `data/digits/README.md`), upsampled to 1×32×32.
 
+use super::dataset::{Augment, Dataset};
 use super::idx::{gunzip_if_needed, parse_idx};
-use super::{Augment, Dataset};
 use crate::params::InputShape;
 
 /// Training images: the first 1,347 in the file's (scikit-learn's) order.

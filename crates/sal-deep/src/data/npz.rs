@@ -1,7 +1,7 @@
 //! `.npz` files: a user's own data set, checkpoints with the reference's parameter names, and
 //! the reference's oracle file.
 
-use super::{Augment, Dataset};
+use super::dataset::{Augment, Dataset};
 use crate::error::{DeepError, Result};
 use crate::params::{InputShape, NamedTensor};
 use ndarray::{ArrayD, IxDyn};
@@ -131,8 +131,17 @@ pub fn write_checkpoint(path: &Path, tensors: &[NamedTensor]) -> Result<()> {
 
 /// A user's data set: `x_train` (N×C×H×W), `y_train` (N), `x_test`, `y_test`; uint8 images
 /// are scaled by 1/255, float images used as given; no augmentation, no normalisation.
+/// A file with `data/x_train` etc. instead (the reference's oracle file) is read from there.
 pub fn load_user(path: &Path) -> Result<Dataset> {
-    load_prefixed(path, "", &path.display().to_string())
+    let name = path.display().to_string();
+    if path.is_file() {
+        let mut z = Npz::open(path)?;
+        let names = z.names()?;
+        if !names.iter().any(|n| n == "x_train") && names.iter().any(|n| n == "data/x_train") {
+            return load_prefixed(path, "data/", &name);
+        }
+    }
+    load_prefixed(path, "", &name)
 }
 
 /// As [`load_user`] with array names `<prefix>x_train` etc. (the oracle's `data/`).
