@@ -31,6 +31,7 @@ use crate::error::{Error, Result};
 use crate::experiment::{Experiment, Extras, InitRef, Kind, Limits, Outcome, scenario_name};
 use crate::out::Array;
 use crate::progress::Ctx;
+use sal::salnet::{SalNet, SalNetError, SalNetParams, SalWeights};
 use sal_deep::data::npz::read_checkpoint;
 use sal_deep::train::{EpochOptions, EpochStats, scalars};
 use sal_deep::{ConvNet, Dataset, DeepError, Float, Hyper, Method, NamedTensor};
@@ -39,6 +40,7 @@ use serde_json::{Value as Json, json};
 use serde_norway::{Mapping, Value};
 use std::any::Any;
 use std::collections::BTreeMap;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -411,10 +413,10 @@ impl Kind for ConvNetKind {
                 ),
             ));
         }
-        if method == Method::Sal {
+        if method == Method::Sal && section.sal_params.is_none() {
             return Err(Error::invalid(
-                "method",
-                "sal: the SAL phase (deep.md §2.3) is not connected yet; bp, fa, bp_w_fa, akrout and scfa run",
+                "sal.sal_params",
+                "the sal section needs sal_params (n_iterations, use_sal, t_ref, len_epoch, sal_lr, batch_size)",
             ));
         }
         if method == Method::Rdd {
@@ -520,6 +522,7 @@ impl ConvNetExperiment {
         let res: Result<()> = (|| {
             for epoch in 1..=self.epochs() {
                 if let Some(ph) = phase.as_mut() {
+                    progress.message(&format!("epoch {epoch}: SAL phase"));
                     ph.run(&mut net, epoch, ctx)?;
                     push(scalars(None, None, &net.alignment()));
                 }
@@ -564,18 +567,9 @@ impl ConvNetExperiment {
     }
 }
 
-/// Loads a named dataset, a user's `.npz`, or the oracle file's `data/…` entries.
+/// Loads a named dataset, a user's `.npz` (also in the oracle file's `data/…` layout).
 fn load_dataset(name: &str, data_dir: &Path) -> sal_deep::Result<Dataset> {
-    if name.ends_with(".npz") {
-        let path = Path::new(name);
-        let oracle = sal_deep::data::npz::Npz::open(path)
-            .and_then(|mut z| z.names())
-            .is_ok_and(|n| n.iter().any(|n| n == "data/x_train"));
-        if oracle {
-            return sal_deep::data::npz::load_prefixed(path, "data/", name);
-        }
-    }
-    Dataset::load(name, data_dir)
+    sal_deep::data::load(name, data_dir)
 }
 
 impl Experiment for ConvNetExperiment {
@@ -726,16 +720,100 @@ impl Outcome for ConvNetOutcome {
     }
 }
 
-/// The spiking phase that learns the fc feedback matrices before every epoch (`sal`, `rdd`);
-/// `None` for the other methods.
-struct FeedbackPhase;
+/// The spiking phase that learns the fc feedback matrices before every epoch: for `sal` the
+/// SALNet of deep.md §2 ([F, 384, 192, 10]; its state and its fixed random b_0 persist
+/// across epochs), `None` for the methods without one.
+struct FeedbackPhase {
+    net: SalNet,
+    params: SalParams,
+}
 
 impl FeedbackPhase {
-    fn new<T: Float>(_e: &ConvNetExperiment, _net: &ConvNet<T>) -> Result<Option<FeedbackPhase>> {
-        Ok(None)
+    fn new<T: Float>(e: &ConvNetExperiment, net: &ConvNet<T>) -> Result<Option<FeedbackPhase>> {
+        let Some(sp) = e.section.sal_params.clone().filter(|p| p.use_sal) else {
+            return Ok(None);
+        };
+        if e.method != Method::Sal {
+            return Ok(None);
+        }
+        let fc = net.params().fc();
+        let dims = fc.sizes.to_vec();
+        let params = SalNetParams::new(dims.clone(), sp.t_ref as usize, sp.batch_size, sp.sal_lr);
+        // own random initialisation (deep.md §2.1): only b_0 survives the first exchange
+        let weights = SalWeights::random(
+            &dims,
+            sal::rng::derive_seed(e.seed, "convnet/salnet-init", 0),
+        );
+        let snn = SalNet::new(
+            params,
+            weights,
+            sal::rng::derive_seed(e.seed, "convnet/salnet", 0),
+        )
+        .map_err(|err| Error::invalid("sal.sal_params", err.to_string()))?;
+        Ok(Some(FeedbackPhase {
+            net: snn,
+            params: sp,
+        }))
     }
 
-    fn run<T: Float>(&mut self, _net: &mut ConvNet<T>, _epoch: usize, _ctx: &Ctx) -> Result<()> {
+    /// The SAL phase of deep.md §2.3: load the fc weights, biases and feedbackᵀ, run
+    /// n_iterations blocks of len_epoch·t_ref steps each followed by one update, write the
+    /// feedback back (transposed).
+    fn run<T: Float>(&mut self, net: &mut ConvNet<T>, epoch: usize, ctx: &Ctx) -> Result<()> {
+        let mut fc = net.params().fc();
+        let d = fc.sizes;
+        let fail = |err: SalNetError| match err {
+            SalNetError::Halt(h) => match ctx.halt(h) {
+                Error::NonFinite {
+                    quantity,
+                    at,
+                    value,
+                } => Error::NonFinite {
+                    quantity: format!("SAL phase: {quantity}"),
+                    at: format!("epoch {epoch} ({at})"),
+                    value,
+                },
+                e => e,
+            },
+            e => Error::Failed(format!("epoch {epoch}: SAL phase: {e}")),
+        };
+        for k in 0..3 {
+            self.net.set_forward(k + 1, &fc.w[k]).map_err(fail)?;
+            self.net.set_bias(k + 1, &fc.b[k]).map_err(fail)?;
+            // B_k (n_k × n_(k+1)) = (fc_(k+1) feedback, n_(k+1) × n_k)ᵀ
+            self.net
+                .set_feedback(k, &transpose(&fc.fb[k], d[k + 1], d[k]))
+                .map_err(fail)?;
+        }
+        let steps = (self.params.len_epoch * self.params.t_ref as usize) as u64;
+        let mut stop = |_: u64| {
+            if ctx.stop.requested().is_some() {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        };
+        for _ in 0..self.params.n_iterations {
+            self.net.run(steps, &mut stop).map_err(fail)?;
+            self.net.update().map_err(fail)?;
+        }
+        for k in 0..3 {
+            fc.fb[k] = transpose(self.net.feedback(k), d[k], d[k + 1]);
+        }
+        net.params_mut()
+            .set_fc(&fc)
+            .map_err(|err| deep_err(err, ctx))?;
         Ok(())
     }
+}
+
+/// The transpose of a row-major `rows` × `cols` matrix.
+fn transpose(m: &[f64], rows: usize, cols: usize) -> Vec<f64> {
+    let mut t = vec![0.0; m.len()];
+    for r in 0..rows {
+        for c in 0..cols {
+            t[c * rows + r] = m[r * cols + c];
+        }
+    }
+    t
 }
