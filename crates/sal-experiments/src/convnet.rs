@@ -31,6 +31,8 @@ use crate::error::{Error, Result};
 use crate::experiment::{Experiment, Extras, InitRef, Kind, Limits, Outcome, scenario_name};
 use crate::out::Array;
 use crate::progress::Ctx;
+use sal::control::Halt;
+use sal::rdd::{PhaseSettings, RddNet};
 use sal::salnet::{SalNet, SalNetError, SalNetParams, SalWeights};
 use sal_deep::data::npz::read_checkpoint;
 use sal_deep::train::{EpochOptions, EpochStats, scalars};
@@ -419,12 +421,6 @@ impl Kind for ConvNetKind {
                 "the sal section needs sal_params (n_iterations, use_sal, t_ref, len_epoch, sal_lr, batch_size)",
             ));
         }
-        if method == Method::Rdd {
-            return Err(Error::invalid(
-                "method",
-                "rdd: the RDD phase (deep.md §3.6) is not implemented yet; bp, fa, bp_w_fa, akrout, scfa and sal run",
-            ));
-        }
         // the dataset: names are checked here, files when the run loads them
         let images_per_epoch = if run.dataset.ends_with(".npz") {
             let path = Path::new(&run.dataset);
@@ -522,7 +518,7 @@ impl ConvNetExperiment {
         let res: Result<()> = (|| {
             for epoch in 1..=self.epochs() {
                 if let Some(ph) = phase.as_mut() {
-                    progress.message(&format!("epoch {epoch}: SAL phase"));
+                    progress.message(&format!("epoch {epoch}: feedback phase"));
                     ph.run(&mut net, epoch, ctx)?;
                     push(scalars(None, None, &net.alignment()));
                 }
@@ -722,70 +718,93 @@ impl Outcome for ConvNetOutcome {
 
 /// The spiking phase that learns the fc feedback matrices before every epoch: for `sal` the
 /// SALNet of deep.md §2 ([F, 384, 192, 10]; its state and its fixed random b_0 persist
-/// across epochs), `None` for the methods without one.
-struct FeedbackPhase {
-    net: SalNet,
-    params: SalParams,
+/// across epochs), for `rdd` the RDD network of §3.6 (regression state and the frozen σ_B
+/// persist); `None` for the methods without one.
+enum FeedbackPhase {
+    Sal {
+        net: SalNet,
+        params: SalParams,
+    },
+    Rdd {
+        net: RddNet,
+        settings: PhaseSettings,
+    },
 }
 
 impl FeedbackPhase {
     fn new<T: Float>(e: &ConvNetExperiment, net: &ConvNet<T>) -> Result<Option<FeedbackPhase>> {
-        let Some(sp) = e.section.sal_params.clone().filter(|p| p.use_sal) else {
-            return Ok(None);
-        };
-        if e.method != Method::Sal {
-            return Ok(None);
-        }
         let fc = net.params().fc();
         let dims = fc.sizes.to_vec();
-        let params = SalNetParams::new(dims.clone(), sp.t_ref as usize, sp.batch_size, sp.sal_lr);
-        // own random initialisation (deep.md §2.1): only b_0 survives the first exchange
-        let weights = SalWeights::random(
-            &dims,
-            sal::rng::derive_seed(e.seed, "convnet/salnet-init", 0),
-        );
-        let snn = SalNet::new(
-            params,
-            weights,
-            sal::rng::derive_seed(e.seed, "convnet/salnet", 0),
-        )
-        .map_err(|err| Error::invalid("sal.sal_params", err.to_string()))?;
-        Ok(Some(FeedbackPhase {
-            net: snn,
-            params: sp,
-        }))
+        match e.method {
+            Method::Sal => {
+                let Some(sp) = e.section.sal_params.clone().filter(|p| p.use_sal) else {
+                    return Ok(None);
+                };
+                let params =
+                    SalNetParams::new(dims.clone(), sp.t_ref as usize, sp.batch_size, sp.sal_lr);
+                // own random initialisation (deep.md §2.1): only b_0 survives the exchange
+                let weights = SalWeights::random(
+                    &dims,
+                    sal::rng::derive_seed(e.seed, "convnet/salnet-init", 0),
+                );
+                let snn = SalNet::new(
+                    params,
+                    weights,
+                    sal::rng::derive_seed(e.seed, "convnet/salnet", 0),
+                )
+                .map_err(|err| Error::invalid("sal.sal_params", err.to_string()))?;
+                Ok(Some(FeedbackPhase::Sal {
+                    net: snn,
+                    params: sp,
+                }))
+            }
+            Method::Rdd => {
+                let Some(rp) = e.section.rdd_params.clone().filter(|p| p.use_rdd) else {
+                    return Ok(None);
+                };
+                // rdd_time in seconds of 1 ms steps, one third per driven layer (§3.6)
+                let steps = (rp.rdd_time * 1000.0).round() as u64;
+                let per_layer = steps / 3;
+                let settings = PhaseSettings {
+                    steps_per_layer: per_layer,
+                    ..PhaseSettings::default()
+                };
+                Ok(Some(FeedbackPhase::Rdd {
+                    net: RddNet::new(&dims, sal::rng::derive_seed(e.seed, "convnet/rdd", 0)),
+                    settings,
+                }))
+            }
+            _ => Ok(None),
+        }
     }
 
-    /// The SAL phase of deep.md §2.3: load the fc weights, biases and feedbackᵀ, run
-    /// n_iterations blocks of len_epoch·t_ref steps each followed by one update, write the
-    /// feedback back (transposed).
+    /// One phase before epoch `epoch`: SAL (deep.md §2.3) loads the fc weights, biases and
+    /// feedbackᵀ, runs n_iterations blocks of len_epoch·t_ref steps each followed by one
+    /// update; RDD (§3.6) loads the rescaled forward weights and the feedbackᵀ and runs its
+    /// phase. Both write the feedback back (transposed).
     fn run<T: Float>(&mut self, net: &mut ConvNet<T>, epoch: usize, ctx: &Ctx) -> Result<()> {
         let mut fc = net.params().fc();
         let d = fc.sizes;
-        let fail = |err: SalNetError| match err {
-            SalNetError::Halt(h) => match ctx.halt(h) {
-                Error::NonFinite {
-                    quantity,
-                    at,
-                    value,
-                } => Error::NonFinite {
-                    quantity: format!("SAL phase: {quantity}"),
-                    at: format!("epoch {epoch} ({at})"),
-                    value,
-                },
-                e => e,
-            },
-            e => Error::Failed(format!("epoch {epoch}: SAL phase: {e}")),
+        let name = match self {
+            FeedbackPhase::Sal { .. } => "SAL phase",
+            FeedbackPhase::Rdd { .. } => "RDD phase",
         };
-        for k in 0..3 {
-            self.net.set_forward(k + 1, &fc.w[k]).map_err(fail)?;
-            self.net.set_bias(k + 1, &fc.b[k]).map_err(fail)?;
-            // B_k (n_k × n_(k+1)) = (fc_(k+1) feedback, n_(k+1) × n_k)ᵀ
-            self.net
-                .set_feedback(k, &transpose(&fc.fb[k], d[k + 1], d[k]))
-                .map_err(fail)?;
-        }
-        let steps = (self.params.len_epoch * self.params.t_ref as usize) as u64;
+        let halt = |h: Halt| match ctx.halt(h) {
+            Error::NonFinite {
+                quantity,
+                at,
+                value,
+            } => Error::NonFinite {
+                quantity: format!("{name}: {quantity}"),
+                at: format!("epoch {epoch} ({at})"),
+                value,
+            },
+            e => e,
+        };
+        let fail = |err: SalNetError| match err {
+            SalNetError::Halt(h) => halt(h),
+            e => Error::Failed(format!("epoch {epoch}: {name}: {e}")),
+        };
         let mut stop = |_: u64| {
             if ctx.stop.requested().is_some() {
                 ControlFlow::Break(())
@@ -793,12 +812,35 @@ impl FeedbackPhase {
                 ControlFlow::Continue(())
             }
         };
-        for _ in 0..self.params.n_iterations {
-            self.net.run(steps, &mut stop).map_err(fail)?;
-            self.net.update().map_err(fail)?;
-        }
-        for k in 0..3 {
-            fc.fb[k] = transpose(self.net.feedback(k), d[k], d[k + 1]);
+        let fb_t: Vec<Vec<f64>> = (0..3)
+            .map(|k| transpose(&fc.fb[k], d[k + 1], d[k]))
+            .collect();
+        match self {
+            FeedbackPhase::Sal { net: snn, params } => {
+                for k in 0..3 {
+                    snn.set_forward(k + 1, &fc.w[k]).map_err(fail)?;
+                    snn.set_bias(k + 1, &fc.b[k]).map_err(fail)?;
+                    // B_k (n_k × n_(k+1)) = (fc_(k+1) feedback, n_(k+1) × n_k)ᵀ
+                    snn.set_feedback(k, &fb_t[k]).map_err(fail)?;
+                }
+                let steps = (params.len_epoch * params.t_ref as usize) as u64;
+                for _ in 0..params.n_iterations {
+                    snn.run(steps, &mut stop).map_err(fail)?;
+                    snn.update().map_err(fail)?;
+                }
+                for k in 0..3 {
+                    fc.fb[k] = transpose(snn.feedback(k), d[k], d[k + 1]);
+                }
+            }
+            FeedbackPhase::Rdd { net: rdd, settings } => {
+                let w: Vec<&[f64]> = fc.w.iter().map(Vec::as_slice).collect();
+                let fb: Vec<&[f64]> = fb_t.iter().map(Vec::as_slice).collect();
+                rdd.load(&w, &fb);
+                rdd.phase(*settings, &mut stop).map_err(halt)?;
+                for k in 0..3 {
+                    fc.fb[k] = transpose(rdd.feedback(k), d[k], d[k + 1]);
+                }
+            }
         }
         net.params_mut()
             .set_fc(&fc)
