@@ -178,7 +178,10 @@ mod tests {
         }
         // The literal form must stay literal: 1/(1 + t·e^(−u)) evaluated as written.
         let (u, t) = (0.3, 10.0_f64);
-        assert_eq!(rho_reference(u, t).to_bits(), (1.0 / (1.0 + t * (-u).exp())).to_bits());
+        assert_eq!(
+            rho_reference(u, t).to_bits(),
+            (1.0 / (1.0 + t * (-u).exp())).to_bits()
+        );
         assert_eq!(softplus(-800.0), 0.0);
         assert_eq!(softplus(800.0), 800.0);
     }

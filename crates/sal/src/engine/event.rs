@@ -1106,14 +1106,12 @@ impl Engine for EventEngine {
         let t_end = self.t.saturating_add(steps);
         let mut queue = std::mem::replace(&mut self.queue, Queue::Linear(LinearQueue::default()));
         match (&mut queue, self.use_table) {
-            (Queue::Linear(q), true) if t_end <= SMALL_T_MAX => {
-                match self.stride {
-                    2 => self.run_small::<2>(q, t_end, rng, sink),
-                    4 => self.run_small::<4>(q, t_end, rng, sink),
-                    8 => self.run_small::<8>(q, t_end, rng, sink),
-                    _ => self.run_small::<16>(q, t_end, rng, sink),
-                }
-            }
+            (Queue::Linear(q), true) if t_end <= SMALL_T_MAX => match self.stride {
+                2 => self.run_small::<2>(q, t_end, rng, sink),
+                4 => self.run_small::<4>(q, t_end, rng, sink),
+                8 => self.run_small::<8>(q, t_end, rng, sink),
+                _ => self.run_small::<16>(q, t_end, rng, sink),
+            },
             (Queue::Linear(q), true) => self.run_with::<_, true>(q, t_end, rng, sink),
             (Queue::Linear(q), false) => self.run_with::<_, false>(q, t_end, rng, sink),
             (Queue::Tree(q), true) => self.run_with::<_, true>(q, t_end, rng, sink),
