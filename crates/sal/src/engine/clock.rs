@@ -1,7 +1,7 @@
 //! The clock-driven engine.
 
 use super::{Engine, Network};
-use crate::neuron::{fire_threshold, rho, uniform53};
+use crate::neuron::{fire_threshold, sigmoid, uniform53};
 use crate::rng::SimRng;
 use crate::spikes::SpikeSink;
 
@@ -54,13 +54,16 @@ pub struct ClockEngine {
 }
 
 /// An exact memo of firing thresholds: direct-mapped (membrane bits → threshold) pairs. A
-/// hit returns exactly what [`fire_threshold`]`(`[`rho`]`(u, t_ref))` would.
+/// hit returns exactly what [`fire_threshold`]`(`[`rho`](crate::neuron::rho)`(u, t_ref))`
+/// would.
 #[derive(Debug, Clone)]
 struct ThresholdMemo {
     /// Membrane bits of each slot; `EMPTY` (a NaN pattern, never a membrane) if unused.
     key: Vec<u64>,
     val: Vec<u64>,
-    t_ref: f64,
+    /// ln t_ref, computed once ([`rho`](crate::neuron::rho) is σ(u − ln t_ref): the same
+    /// operations, so the same bits, without a logarithm per threshold).
+    ln_tref: f64,
 }
 
 impl ThresholdMemo {
@@ -71,8 +74,14 @@ impl ThresholdMemo {
         ThresholdMemo {
             key: vec![Self::EMPTY; 1 << Self::BITS],
             val: vec![0; 1 << Self::BITS],
-            t_ref,
+            ln_tref: t_ref.ln(),
         }
+    }
+
+    /// The threshold of membrane `u`, not memoised.
+    #[inline(always)]
+    fn compute(&self, u: f64) -> u64 {
+        fire_threshold(sigmoid(u - self.ln_tref))
     }
 
     /// The threshold of membrane `u`.
@@ -83,7 +92,7 @@ impl ThresholdMemo {
         if self.key[slot] == b {
             return self.val[slot];
         }
-        let v = fire_threshold(rho(u, self.t_ref));
+        let v = self.compute(u);
         self.key[slot] = b;
         self.val[slot] = v;
         v
@@ -200,7 +209,7 @@ impl ClockEngine {
                 if a >= self.min_isi {
                     if self.stale[i] {
                         // Large networks: membranes rarely repeat, the memo would miss.
-                        self.thr[i] = fire_threshold(rho(self.u[i], self.memo.t_ref));
+                        self.thr[i] = self.memo.compute(self.u[i]);
                         self.stale[i] = false;
                     }
                     if uniform53(rng) < self.thr[i] {
@@ -236,6 +245,8 @@ impl ClockEngine {
         let mut slot_isi = ((self.t + min_isi) % ring_len) as usize;
         let mut slot_end = ((self.t + end) % ring_len) as usize;
         let last = ring_len as usize - 1;
+        // The generator in registers (through `rng` it would be stored at every draw).
+        let mut r = rng.clone();
         for t in self.t..self.t + steps {
             // PSPs ending at this step (in increasing neuron index, as their spikes were).
             let mut ending = std::mem::take(&mut self.end_ring[slot]);
@@ -256,7 +267,7 @@ impl ClockEngine {
                     self.thr[i] = self.memo.get(self.u[i]);
                     self.stale[i] = false;
                 }
-                if uniform53(rng) < self.thr[i] {
+                if uniform53(&mut r) < self.thr[i] {
                     fired |= 1 << i;
                 }
             }
@@ -284,6 +295,7 @@ impl ClockEngine {
             slot_end = if slot_end == last { 0 } else { slot_end + 1 };
         }
         self.eligible = eligible;
+        *rng = r;
     }
 }
 
