@@ -26,7 +26,11 @@ const MASK_MAX_N: usize = 64;
 pub struct ClockEngine {
     net: Network,
     /// W transposed: column j (the fan-out of neuron j) is contiguous.
-    wt: Vec<f64>,
+    /// Fan-out of each presynaptic neuron j: targets i with W\[i\]\[j\] ≠ 0 in increasing
+    /// order, `fan_idx[fan_start[j]..fan_start[j + 1]]`, and their weights `fan_w`.
+    fan_start: Vec<usize>,
+    fan_idx: Vec<u32>,
+    fan_w: Vec<f64>,
     min_isi: usize,
     end: usize,
     /// Whether the bitmask path is in use.
@@ -114,7 +118,9 @@ impl ClockEngine {
         let end = net.psp_end();
         let ring_len = if masks { min_isi.max(end) + 1 } else { 0 };
         let mut e = ClockEngine {
-            wt: vec![0.0; n * n],
+            fan_start: vec![0; n + 1],
+            fan_idx: Vec::new(),
+            fan_w: Vec::new(),
             min_isi,
             end,
             masks,
@@ -140,11 +146,19 @@ impl ClockEngine {
 
     fn load_weights(&mut self) {
         let n = self.net.n;
-        for i in 0..n {
-            for j in 0..n {
-                self.wt[j * n + i] = self.net.w[i * n + j];
+        self.fan_idx.clear();
+        self.fan_w.clear();
+        for j in 0..n {
+            self.fan_start[j] = self.fan_idx.len();
+            for i in 0..n {
+                let w = self.net.w[i * n + j];
+                if w != 0.0 {
+                    self.fan_idx.push(i as u32);
+                    self.fan_w.push(w);
+                }
             }
         }
+        self.fan_start[n] = self.fan_idx.len();
     }
 
     /// Recomputes every membrane exactly from the active PSPs.
@@ -171,16 +185,14 @@ impl ClockEngine {
         self.t
     }
 
-    /// Adds `sign` times the fan-out of `j` to the membranes.
+    /// Adds `sign` times the fan-out of `j` to the membranes (sparse: work ∝ fan-out; each
+    /// membrane receives the same additions in the same order as a dense column would give).
     #[inline]
     fn psp_event(&mut self, j: usize, sign: f64) {
-        let n = self.net.n;
-        let col = &self.wt[j * n..(j + 1) * n];
-        for ((u, w), st) in self.u.iter_mut().zip(col).zip(self.stale.iter_mut()) {
-            if *w != 0.0 {
-                *u += sign * w;
-                *st = true;
-            }
+        for k in self.fan_start[j]..self.fan_start[j + 1] {
+            let i = self.fan_idx[k] as usize;
+            self.u[i] += sign * self.fan_w[k];
+            self.stale[i] = true;
         }
     }
 
