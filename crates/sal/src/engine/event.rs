@@ -813,6 +813,197 @@ impl<const L: usize> Lanes<L> {
     }
 }
 
+impl<const L: usize> Lanes<L> {
+    /// [`Lanes::restart`]; with `V4` and 8 lanes in one AVX-512 vector.
+    #[inline(always)]
+    fn restart_v<const V4: bool>(
+        &mut self,
+        dirty: u64,
+        tc: f64,
+        h: &[f64; L],
+        inv: &[f64; L],
+    ) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        if V4 && L == 8 {
+            // SAFETY: `V4` instantiations run only where `has_v4()` found AVX-512 F; L == 8,
+            // so the casts are to the same types.
+            return unsafe {
+                avx512::restart8(
+                    &mut *(self as *mut Self).cast::<Lanes<8>>(),
+                    dirty,
+                    tc,
+                    &*h.as_ptr().cast::<[f64; 8]>(),
+                    &*inv.as_ptr().cast::<[f64; 8]>(),
+                )
+            };
+        }
+        self.restart(dirty, tc, h, inv)
+    }
+
+    /// [`Lanes::assign`]; with `V4` and 8 lanes in one AVX-512 vector.
+    #[inline(always)]
+    fn assign_v<const V4: bool>(
+        &mut self,
+        j: usize,
+        t0: f64,
+        e: f64,
+        h: &[f64; L],
+        inv: &[f64; L],
+    ) {
+        #[cfg(target_arch = "x86_64")]
+        if V4 && L == 8 {
+            // SAFETY: as in `restart_v`; j < L = 8.
+            unsafe {
+                avx512::assign8(
+                    &mut *(self as *mut Self).cast::<Lanes<8>>(),
+                    j,
+                    t0,
+                    e,
+                    &*h.as_ptr().cast::<[f64; 8]>(),
+                    &*inv.as_ptr().cast::<[f64; 8]>(),
+                )
+            };
+            return;
+        }
+        self.assign(j, t0, e, h, inv)
+    }
+
+    /// [`Lanes::min`]; with `V4` and 8 lanes in one AVX-512 vector.
+    #[inline(always)]
+    fn min_v<const V4: bool>(&self) -> f64 {
+        #[cfg(target_arch = "x86_64")]
+        if V4 && L == 8 {
+            // SAFETY: as in `restart_v`.
+            return unsafe { avx512::min8(&*self.key.as_ptr().cast::<[f64; 8]>()) };
+        }
+        self.min()
+    }
+
+    /// [`Lanes::due`]; with `V4` and 8 lanes in one AVX-512 vector.
+    #[inline(always)]
+    fn due_v<const V4: bool>(&self, t: f64) -> u64 {
+        #[cfg(target_arch = "x86_64")]
+        if V4 && L == 8 {
+            // SAFETY: as in `restart_v`.
+            return unsafe { avx512::due8(&*self.key.as_ptr().cast::<[f64; 8]>(), t) };
+        }
+        self.due(t)
+    }
+}
+
+/// The 8-lane operations in single AVX-512 vectors, for the small path's v4 build: the
+/// same IEEE operations as [`Lanes::restart_scalar`] and the SSE2 versions (sub, mul, max
+/// against +0, compare, add; blends by mask), so the same bits.
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use super::{Lanes, TWO_POW_52};
+    use std::arch::x86_64::*;
+
+    /// `lane_fire_step` on 8 lanes.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn fire_step8(t0: __m512d, e: __m512d, inv: __m512d) -> __m512d {
+        let zero = _mm512_setzero_pd();
+        let two52 = _mm512_set1_pd(TWO_POW_52);
+        let k = _mm512_mul_pd(e, inv);
+        // max(k, +0) returns +0 for a NaN k, as maxpd does in the SSE2 version.
+        let k0 = _mm512_max_pd(k, zero);
+        let r = _mm512_sub_pd(_mm512_add_pd(k0, two52), two52);
+        let up = _mm512_cmp_pd_mask::<_CMP_GT_OS>(r, k0);
+        let r = _mm512_mask_sub_pd(r, up, r, _mm512_set1_pd(1.0));
+        let finite = _mm512_cmp_pd_mask::<_CMP_LT_OS>(k, two52);
+        _mm512_mask_blend_pd(finite, _mm512_set1_pd(f64::INFINITY), _mm512_add_pd(t0, r))
+    }
+
+    /// # Safety
+    /// Needs AVX-512 F.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn restart8(
+        st: &mut Lanes<8>,
+        dirty: u64,
+        tc: f64,
+        h: &[f64; 8],
+        inv: &[f64; 8],
+    ) -> bool {
+        // SAFETY: every load and store covers exactly one 8-lane array.
+        unsafe {
+            let sel = dirty as u8;
+            let tcv = _mm512_set1_pd(tc);
+            let t0 = _mm512_loadu_pd(st.t0.as_ptr());
+            let e = _mm512_loadu_pd(st.e.as_ptr());
+            let hh = _mm512_loadu_pd(st.h.as_ptr());
+            let adv = _mm512_cmp_pd_mask::<_CMP_LT_OS>(t0, tcv);
+            let consumed = _mm512_max_pd(
+                _mm512_sub_pd(e, _mm512_mul_pd(hh, _mm512_sub_pd(tcv, t0))),
+                _mm512_setzero_pd(),
+            );
+            let e2 = _mm512_mask_blend_pd(adv, e, consumed);
+            let t02 = _mm512_mask_blend_pd(adv, t0, tcv);
+            let key = fire_step8(t02, e2, _mm512_loadu_pd(inv.as_ptr()));
+            let old_key = _mm512_loadu_pd(st.key.as_ptr());
+            _mm512_storeu_pd(st.e.as_mut_ptr(), _mm512_mask_blend_pd(sel, e, e2));
+            _mm512_storeu_pd(st.t0.as_mut_ptr(), _mm512_mask_blend_pd(sel, t0, t02));
+            _mm512_storeu_pd(
+                st.h.as_mut_ptr(),
+                _mm512_mask_blend_pd(sel, hh, _mm512_loadu_pd(h.as_ptr())),
+            );
+            _mm512_storeu_pd(st.key.as_mut_ptr(), _mm512_mask_blend_pd(sel, old_key, key));
+            _mm512_mask_cmp_pd_mask::<_CMP_EQ_OQ>(sel, key, tcv) != 0
+        }
+    }
+
+    /// # Safety
+    /// Needs AVX-512 F; `j < 8`.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn assign8(
+        st: &mut Lanes<8>,
+        j: usize,
+        t0: f64,
+        e: f64,
+        h: &[f64; 8],
+        inv: &[f64; 8],
+    ) {
+        // SAFETY: every load and store covers exactly one 8-lane array.
+        unsafe {
+            let sel = 1u8 << j;
+            let t0v = _mm512_set1_pd(t0);
+            let ev = _mm512_set1_pd(e);
+            let key = fire_step8(t0v, ev, _mm512_loadu_pd(inv.as_ptr()));
+            for (a, v) in [
+                (st.t0.as_mut_ptr(), t0v),
+                (st.e.as_mut_ptr(), ev),
+                (st.h.as_mut_ptr(), _mm512_loadu_pd(h.as_ptr())),
+                (st.key.as_mut_ptr(), key),
+            ] {
+                _mm512_storeu_pd(a, _mm512_mask_blend_pd(sel, _mm512_loadu_pd(a), v));
+            }
+        }
+    }
+
+    /// # Safety
+    /// Needs AVX-512 F.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn min8(key: &[f64; 8]) -> f64 {
+        // SAFETY: one 8-lane load. Keys are never NaN, so min is the scalar minimum.
+        unsafe { _mm512_reduce_min_pd(_mm512_loadu_pd(key.as_ptr())) }
+    }
+
+    /// # Safety
+    /// Needs AVX-512 F.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn due8(key: &[f64; 8], t: f64) -> u64 {
+        // SAFETY: one 8-lane load.
+        unsafe {
+            _mm512_cmp_pd_mask::<_CMP_EQ_OQ>(_mm512_loadu_pd(key.as_ptr()), _mm512_set1_pd(t))
+                as u64
+        }
+    }
+}
+
 /// [`Lanes::restart`] on pairs of lanes with SSE2: the same IEEE operations as
 /// [`Lanes::restart_scalar`] (sub, mul, max against +0, compare, add), so the same bits.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
@@ -958,7 +1149,7 @@ impl EventEngine {
     /// same events, draws and arithmetic as [`EventEngine::run_with`] with the table, on
     /// bitmasks, fixed-size arrays and local copies of the state (see [`Lanes`]).
     #[inline(always)]
-    fn run_small<const L: usize>(
+    fn run_small<const L: usize, const V4: bool>(
         &mut self,
         q: &mut LinearQueue,
         t_end: u64,
@@ -1008,7 +1199,7 @@ impl EventEngine {
         let mut draws = rng.clone();
         loop {
             let tp = ring_t[head];
-            let tk = st.min();
+            let tk = st.min_v::<V4>();
             let t = if tk < tp { tk } else { tp };
             if t >= t_endf {
                 break;
@@ -1034,13 +1225,13 @@ impl EventEngine {
                 }
                 r = self.row(mask);
                 let (h, inv) = self.row_lanes::<L>(r);
-                maybe_due |= st.restart(dirty, t, h, inv);
+                maybe_due |= st.restart_v::<V4>(dirty, t, h, inv);
             }
             if !maybe_due {
                 continue;
             }
             // (2) The neurons due at t fire.
-            let due = st.due(t);
+            let due = st.due_v::<V4>(t);
             if due == 0 {
                 continue;
             }
@@ -1073,9 +1264,9 @@ impl EventEngine {
             let (h, inv) = self.row_lanes::<L>(r);
             let t0 = t + min_isi;
             for &j in fired {
-                st.assign(j & (L - 1), t0, exp1(&mut draws), h, inv);
+                st.assign_v::<V4>(j & (L - 1), t0, exp1(&mut draws), h, inv);
             }
-            st.restart(dirty & !due, t + 1.0, h, inv);
+            st.restart_v::<V4>(dirty & !due, t + 1.0, h, inv);
         }
         *rng = draws;
         self.mask = mask;
@@ -1115,7 +1306,7 @@ impl EventEngine {
         rng: &mut SimRng,
         sink: &mut dyn SpikeSink,
     ) {
-        self.run_small::<L>(q, t_end, rng, sink)
+        self.run_small::<L, true>(q, t_end, rng, sink)
     }
 
     /// [`EventEngine::run_small`] for the engine's lane count, in the best build this CPU
@@ -1141,10 +1332,10 @@ impl EventEngine {
             return;
         }
         match self.stride {
-            2 => self.run_small::<2>(q, t_end, rng, sink),
-            4 => self.run_small::<4>(q, t_end, rng, sink),
-            8 => self.run_small::<8>(q, t_end, rng, sink),
-            _ => self.run_small::<16>(q, t_end, rng, sink),
+            2 => self.run_small::<2, false>(q, t_end, rng, sink),
+            4 => self.run_small::<4, false>(q, t_end, rng, sink),
+            8 => self.run_small::<8, false>(q, t_end, rng, sink),
+            _ => self.run_small::<16, false>(q, t_end, rng, sink),
         }
     }
 
