@@ -345,7 +345,6 @@ mod tests {
     use crate::engine::probe::{expected, schedule};
     use crate::rng::stream;
     use crate::spikes::SpikeRecorder;
-    use rand_core::Rng;
 
     #[test]
     fn psp_window_and_refractoriness_per_convention() {
@@ -377,7 +376,7 @@ mod tests {
         ] {
             for (n, psp) in [(1, 5), (3, 5), (7, 5), (7, 12), (20, 5), (64, 5)] {
                 let mut rng = stream(3, "net", n as u64);
-                let mut unif = || (rng.next_u64() >> 11) as f64 / 9_007_199_254_740_992.0;
+                let mut unif = || crate::neuron::uniform01(&mut rng);
                 let w: Vec<f64> = (0..n * n)
                     .map(|k| {
                         if k % (n + 1) != 0 && unif() < 0.6 {

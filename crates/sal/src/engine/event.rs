@@ -1450,7 +1450,7 @@ mod tests {
 
     fn random_net(n: usize, seed: u64, t_ref: usize, psp_len: usize, conv: Conventions) -> Network {
         let mut rng = stream(seed, "net", n as u64);
-        let mut unif = || (rng.next_u64() >> 11) as f64 / 9_007_199_254_740_992.0;
+        let mut unif = || crate::neuron::uniform01(&mut rng);
         let mut w = vec![0.0; n * n];
         for i in 0..n {
             for j in 0..n {
