@@ -271,10 +271,24 @@ fn bench_json_has_the_stable_keys() {
             "median_s",
             "reference_steps_per_s",
             "ratio",
+            "baseline",
+            "timing",
+            "ns_per_spike",
+            "ns_per_neuron_step",
         ] {
             assert!(r.get(key).is_some(), "missing {key}");
         }
         assert!(r["steps_per_s"].as_f64().unwrap() > 0.0);
+        assert!(r["ns_per_neuron_step"].as_f64().unwrap() > 0.0);
+        // The 2-neuron rows divide by the measured figure of the shipped reference file and
+        // say so; N = 200 has no reference figure.
+        if r["neurons"] == 2 {
+            assert!(r["ratio"].as_f64().unwrap() > 0.0);
+            let b = r["baseline"].as_str().unwrap();
+            assert!(b.starts_with("measured 20"), "{b}");
+        } else {
+            assert!(r["ratio"].is_null() && r["baseline"].is_null());
+        }
     }
     assert_eq!(
         sal(&["bench", "--repeats", "0"], None).status.code(),

@@ -7,6 +7,24 @@
 //!
 //! Pure and deterministic: no files, no terminal, no clock. Every random stream is derived
 //! from a master seed (see [`rng`]).
+//!
+//! # One neuron, several simulators
+//!
+//! Every simulator uses the neuron of [`neuron`]: the escape rate ρ(u) = 1/(1 + t_ref·e^(−u))
+//! (one function in two named roundings, [`neuron::EscapeRate`]), the 53-bit uniform
+//! ([`neuron::uniform53`], compared with [`neuron::fire_threshold`]; as a double
+//! [`neuron::unit53`]) and, for the event engine, the per-step hazard and Exp(1) budgets.
+//! The discrete-time off-by-ones of the reference's four simulators are one explicit
+//! [`conventions::Conventions`] value. The simulators differ in what they exploit, and
+//! each experiment uses the one that is exact for it and fastest:
+//!
+//! | simulator | serves | why this one |
+//! |---|---|---|
+//! | [`engine::EventEngine`] | sampling networks (Figs 3–5, [`sampling::training`], default), two-neuron STDD and SAL with rectangular PSPs (Fig 2d) | membranes are piecewise constant, so the waiting time to a spike is drawn once per membrane change (integrated hazard, exact in law): work ∝ spikes × fan-out, not steps × N |
+//! | [`engine::ClockEngine`] | the same experiments with `engine: clock`; the reference's per-step draw order | one uniform per eligible neuron and step, in the reference's order: the literal process, the oracle the event engine is tested against |
+//! | [`two_neuron::TwoNeuronSim`] | two-neuron STDD and SAL (Fig 2) with `engine: clock`, and with any non-rectangular PSP kernel | a membrane depends only on the partner's age, so ρ is tabulated per age: one look-up and one draw per step, for kernels that change every step |
+//! | [`salnet`] | SALNet (M4): layered networks whose feedback learns by SAL (Figs 7–9, the ConvNet's SAL phase) | many layers and batch copies with sparse activity: its own event-driven layer simulation (with a dense oracle), built on the same ρ, threshold and 53-bit draws |
+//! | [`microcircuit`] | cortical microcircuits (Fig 6) | continuous-valued dendrites, moving averages and plasticity every step, driven by NumPy's streams with the reference's seeds: it replays the reference draw for draw, so ρ uses the reference's literal rounding ([`neuron::rho_reference`]) |
 #![warn(missing_docs)]
 
 pub mod control;

@@ -115,7 +115,7 @@ impl NumpyRng {
     /// `random()`: uniform in [0, 1) with 53 random bits.
     #[inline]
     pub fn random(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / 9_007_199_254_740_992.0)
+        crate::neuron::unit53(crate::neuron::bits53(self.next_u64()))
     }
 
     /// `uniform(lo, hi)` = lo + (hi − lo)·random().

@@ -65,7 +65,7 @@ impl From<&str> for MicroError {
     }
 }
 
-/// A dense matrix in [post][pre] order (row-major), the reference's weight layout.
+/// A dense matrix in \[post\]\[pre\] order (row-major), the reference's weight layout.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mat {
     /// Number of rows (post-synaptic units).

@@ -1,6 +1,7 @@
 //! The microcircuit network state and one time step of simulator M3 (`models.md` §8.4).
 
 use super::{Mat, MicroError, NetParams, Weights};
+use crate::neuron::{bits53, fire_threshold, rho_reference};
 use crate::rng_numpy::NumpyRng;
 
 /// "Never spiked" entry of a spike history (the reference's −∞).
@@ -91,14 +92,18 @@ impl Pop {
         self.hist[i * self.k + self.head[i]]
     }
 
-    /// Spike generation: one uniform per unit, fire iff U < ρ(u) and t − s_last ≥ t_ref.
+    /// Spike generation: one uniform per unit (NumPy's `random()`, drawn whether or not the
+    /// unit is refractory), fire iff U < ρ(u) and t − s_last ≥ t_ref. U < ρ is decided on
+    /// the draw's 53-bit integer k as k < [`fire_threshold`]`(ρ)` (the core's comparison,
+    /// exactly the event k·2^−53 < ρ); ρ is the reference's literal arithmetic
+    /// ([`rho_reference`]) so that a replay of NumPy's draws gives the reference's spikes.
     #[inline]
     fn spike(&mut self, t: i64, t_ref: i64, t_ref_f: f64, rng: &mut NumpyRng) {
         self.any_fired = false;
         for i in 0..self.n {
-            let draw = rng.random();
+            let k = bits53(rng.next_u64());
             let fire =
-                t - self.last(i) >= t_ref && draw < 1.0 / (1.0 + t_ref_f * (-self.u[i]).exp());
+                t - self.last(i) >= t_ref && k < fire_threshold(rho_reference(self.u[i], t_ref_f));
             self.fired[i] = fire;
             if fire {
                 self.any_fired = true;
@@ -736,7 +741,8 @@ impl Microcircuit {
                 let w = &mut self.w.up[layer - 1];
                 for i in 0..w.rows {
                     let d = eta
-                        * (rho(avg_u[i].mean(), t_ref_f) - rho(avg_vbas[i].mean() + b[i], t_ref_f));
+                        * (rho_reference(avg_u[i].mean(), t_ref_f)
+                            - rho_reference(avg_vbas[i].mean() + b[i], t_ref_f));
                     for j in 0..w.cols {
                         if pre.last(j) == t - 1 {
                             w.data[i * w.cols + j] += d;
@@ -852,10 +858,4 @@ impl Microcircuit {
             _ => None,
         }
     }
-}
-
-/// ρ(u) = 1/(1 + t_ref·e^(−u)), the per-step firing probability (`models.md` §1).
-#[inline]
-fn rho(u: f64, t_ref: f64) -> f64 {
-    1.0 / (1.0 + t_ref * (-u).exp())
 }

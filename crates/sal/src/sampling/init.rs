@@ -7,7 +7,6 @@
 //! draws here follow the same recipe (distributions, order, truncation) with our generator.
 
 use crate::rng::{SimRng, stream};
-use rand_core::Rng;
 
 /// Everything a training run starts from. Matrices are row-major N×N, \[post\]\[pre\].
 #[derive(Debug, Clone, PartialEq)]
@@ -86,7 +85,7 @@ impl Default for Normal {
 
 /// A uniform double in [0, 1).
 pub fn unit(rng: &mut SimRng) -> f64 {
-    (rng.next_u64() >> 11) as f64 * (1.0 / 9_007_199_254_740_992.0)
+    crate::neuron::uniform01(rng)
 }
 
 /// Gamma(shape, 1) by Marsaglia–Tsang (with the shape + 1 boost for shape < 1).
