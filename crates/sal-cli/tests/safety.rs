@@ -349,11 +349,23 @@ fn concurrent_shards_compute_every_point_once() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(report_json(&dir), expected, "merged == single process");
     let n = computed(&dir);
-    assert_eq!(n.len(), 12, "{n:?}");
     assert!(
         n.values().all(|&c| c == 1),
         "each point computed once: {n:?}"
     );
+    // the killed shard may have moved a finished point into place and died before its log
+    // line: at most one point may lack a line, and it must be complete
+    let unlogged: Vec<u64> = (0..12).filter(|k| !n.contains_key(k)).collect();
+    assert!(
+        unlogged.len() <= 1,
+        "points without a log line: {unlogged:?}"
+    );
+    for k in &unlogged {
+        assert!(
+            dir.join(format!("points/{k:04}/metrics.json")).is_file(),
+            "point {k} neither logged nor complete"
+        );
+    }
     assert!(partials(&dir).is_empty(), "{:?}", partials(&dir));
     let _ = fs::remove_dir_all(&root);
 }

@@ -722,7 +722,7 @@ impl Outcome for ConvNetOutcome {
 /// persist); `None` for the methods without one.
 enum FeedbackPhase {
     Sal {
-        net: SalNet,
+        net: Box<SalNet>,
         params: SalParams,
     },
     Rdd {
@@ -754,7 +754,7 @@ impl FeedbackPhase {
                 )
                 .map_err(|err| Error::invalid("sal.sal_params", err.to_string()))?;
                 Ok(Some(FeedbackPhase::Sal {
-                    net: snn,
+                    net: Box::new(snn),
                     params: sp,
                 }))
             }
@@ -817,11 +817,11 @@ impl FeedbackPhase {
             .collect();
         match self {
             FeedbackPhase::Sal { net: snn, params } => {
-                for k in 0..3 {
+                for (k, b_t) in fb_t.iter().enumerate() {
                     snn.set_forward(k + 1, &fc.w[k]).map_err(fail)?;
                     snn.set_bias(k + 1, &fc.b[k]).map_err(fail)?;
                     // B_k (n_k × n_(k+1)) = (fc_(k+1) feedback, n_(k+1) × n_k)ᵀ
-                    snn.set_feedback(k, &fb_t[k]).map_err(fail)?;
+                    snn.set_feedback(k, b_t).map_err(fail)?;
                 }
                 let steps = (params.len_epoch * params.t_ref as usize) as u64;
                 for _ in 0..params.n_iterations {
