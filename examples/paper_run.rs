@@ -8,7 +8,8 @@
 //! Run: `cargo run --release --example paper_run [OUT]` (from the repository root, with the
 //! specification in ../shared/spec).
 
-use sal_experiments::experiment::{Limits, Source, prepare, run_to_dir};
+use sal_experiments::experiment::{Limits, Source, run_to_dir};
+use sal_experiments::kinds::prepare;
 use sal_experiments::progress::{Ctx, Silent, Stop};
 use std::path::Path;
 

@@ -10,9 +10,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 use sal_experiments::Error;
 use sal_experiments::config::load_yaml;
-use sal_experiments::experiment::{
-    Experiment, Limits, Source, prepare, prepare_value, run_to_dir, with_engine,
-};
+use sal_experiments::experiment::{Experiment, Limits, Source, run_to_dir, with_engine};
+use sal_experiments::kinds::{prepare, prepare_value};
 use sal_experiments::out::Array;
 use sal_experiments::report::long::Column;
 use sal_experiments::sweep::{

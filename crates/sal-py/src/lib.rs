@@ -12,7 +12,7 @@
 //! | `sal.stdd` | `sal stdd` | `analytic::StddRequest::compute` |
 //! | `sal.pair` | `sal pair` | `analytic::PairRequest::run` |
 //! | `sal.phase_plane` | `sal figure fig2e` (its grid) | `analytic::PhasePlaneRequest::compute` |
-//! | `sal.run` | `sal run` | `experiment::{prepare, prepare_value, run_to_dir}`, `Experiment::run` |
+//! | `sal.run` | `sal run` | `kinds::{prepare, prepare_value}`, `experiment::run_to_dir`, `Experiment::run` |
 //! | `sal.sweep` | `sal sweep` | `sweep::{plan, open_dir, shard_points, run}` |
 //! | `sal.report` | `sal report` | `report::write` |
 //! | `sal.load_sweep` | `long.csv` of `sal report` | `report::build(…).long_table()` |
