@@ -22,8 +22,11 @@ if [[ "$what" != python ]]; then
 fi
 
 if [[ "$what" != rust ]]; then
-    # the Python tests compare with the command line's output
-    cargo build --release -p sal-cli
+    # the Python tests compare with the command line's output (target/release/sal, which
+    # `cargo test` above has built)
+    if [[ "$what" == python ]]; then
+        cargo build --release -p sal-cli
+    fi
     venv="${SAL_TEST_VENV:-.venv-test}"
     if [[ ! -x "$venv/bin/python" ]]; then
         python3 -m venv "$venv"

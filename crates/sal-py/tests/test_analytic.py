@@ -2,6 +2,8 @@
 functions, so the numbers must agree to the last bit; the acceptance asks for 1e-15)."""
 
 import json
+import multiprocessing
+import os
 import threading
 import time
 
@@ -83,33 +85,56 @@ def test_invalid_parameters_name_the_keyword():
         sal.phase_plane(w_min=1.0, w_max=0.0)
 
 
+LONG = dict(w12=0.5, w21=0.5, t_ref=10, simulate=True, steps=60_000_000, seed=1)
+
+
+def _long_stdd(_=None):
+    sal.stdd(**LONG)
+
+
+def _wall(f):
+    t0 = time.perf_counter()
+    f()
+    return time.perf_counter() - t0
+
+
 def test_two_threads_run_concurrently():
     """The GIL is released: two threads each simulating an STDD (~1 s of single-threaded
-    Rust) finish in < 1.6x the time of one call, on 2 idle cores. A timing claim: the best
-    of three attempts counts, so that one burst of load from other processes does not
-    decide it."""
-    kw = dict(w12=0.5, w21=0.5, t_ref=10, simulate=True, steps=60_000_000, seed=1)
+    Rust) finish in < 1.6x the time of one call (with the GIL held they would take 2x).
 
-    def one():
-        sal.stdd(**kw)
+    A timing claim on a machine that may be shared: each attempt also times the same two
+    calls in two worker processes, which never share a GIL. If the threads reach < 1.6x in
+    any of five attempts, it holds. If they never do while the processes reach < 1.4x, the GIL
+    is the difference and the test fails; if the processes cannot either, the machine has no
+    two idle cores now and the claim cannot be tested (skip, saying so)."""
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("needs 2 cores")
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(2) as pool:
+        pool.map(_long_stdd, [0, 1])  # workers started, sal imported
+        threads_r, procs_r = [], []
+        for _ in range(5):
+            single = _wall(_long_stdd)
+            assert single > 0.2, f"the call took {single:.2f} s: too short to tell"
 
-    ratios = []
-    for _ in range(3):
-        t0 = time.perf_counter()
-        one()
-        single = time.perf_counter() - t0
-        threads = [threading.Thread(target=one) for _ in range(2)]
-        t0 = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        both = time.perf_counter() - t0
-        assert single > 0.2, f"the call took {single:.2f} s: too short to tell"
-        ratios.append(both / single)
-        if ratios[-1] < 1.6:
-            break
-    assert min(ratios) < 1.6, f"two threads took {ratios} x the time of one"
+            def two_threads():
+                ts = [threading.Thread(target=_long_stdd) for _ in range(2)]
+                for t in ts:
+                    t.start()
+                for t in ts:
+                    t.join()
+
+            threads_r.append(_wall(two_threads) / single)
+            if threads_r[-1] < 1.6:
+                return
+            procs_r.append(_wall(lambda: pool.map(_long_stdd, [0, 1])) / single)
+    # with the GIL held the threads take 2x; processes below 1.4x show two free cores
+    if min(procs_r) >= 1.4:
+        pytest.skip(f"no 2 idle cores now: 2 processes took {min(procs_r):.2f}x one call, "
+                    f"2 threads {min(threads_r):.2f}x")
+    assert min(threads_r) < 1.6, (
+        f"two threads took {[round(r, 2) for r in threads_r]} x the time of one while two "
+        f"processes took {[round(r, 2) for r in procs_r]} x: the GIL is held")
 
 
 def test_python_runs_while_sal_computes():

@@ -3,6 +3,7 @@ parameters and defaults, everything public has a docstring, and the README's Pyt
 runs as shown."""
 
 import ast
+import doctest
 import inspect
 import os
 import pathlib
@@ -64,3 +65,8 @@ def test_readme_python_example_runs(tmp_path, capsys):
     finally:
         os.chdir(cwd)
     assert capsys.readouterr().out.strip(), "the README example prints nothing"
+
+
+def test_the_package_docstring_example_runs():
+    r = doctest.testmod(sal)
+    assert r.attempted >= 2 and r.failed == 0, r
