@@ -435,6 +435,9 @@ pub fn run_into_source(
     Ok(out)
 }
 
+/// Draws a run's figures into its directory (`sal_plot::run_figures`), for [`run_to_dir`].
+pub type RunFigures<'a> = dyn FnMut(&dyn Experiment, &dyn Outcome, &OutDir) -> Result<()> + 'a;
+
 /// A finished run directory ([`run_to_dir`]).
 pub struct RunDir {
     /// Where the run directory is.
@@ -458,7 +461,7 @@ pub fn run_to_dir(
     out: &Path,
     force: bool,
     ctx: &Ctx,
-    figures: &mut dyn FnMut(&dyn Experiment, &dyn Outcome, &OutDir) -> Result<()>,
+    figures: &mut RunFigures,
 ) -> Result<RunDir> {
     let mut inputs = Vec::new();
     if let Source::File(f) = source {

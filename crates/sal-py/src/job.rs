@@ -100,11 +100,10 @@ impl<'py> Display<'py> {
             None => {}
             Some(p) if p.is_none() => {}
             Some(p) if p.is_instance_of::<PyBool>() => {
-                if p.extract::<bool>()? {
-                    // tqdm when installed; silent otherwise
-                    if tqdm(py).is_ok() {
-                        d.show = Show::Tqdm;
-                    }
+                // True: tqdm when installed, silent otherwise; False: nothing
+                let on: bool = p.extract()?;
+                if on && tqdm(py).is_ok() {
+                    d.show = Show::Tqdm;
                 }
             }
             Some(p) if p.is_callable() => {

@@ -108,3 +108,38 @@ def test_progress_callback_sees_every_step():
     assert r.metrics["validation_iteration"].size == 3
     with pytest.raises(TypeError, match="progress"):
         sal.run(SSN_SMOKE, progress="yes")
+
+
+def test_progress_true_shows_a_tqdm_bar(monkeypatch):
+    """progress=True (the default) draws a tqdm bar per task when tqdm is importable: here
+    a stand-in module that records what the bar is told, so the test needs no tqdm."""
+    import sys
+    import types
+
+    bars = []
+
+    class Bar:
+        def __init__(self, total=None, desc=None, unit=None, **kw):
+            self.total, self.desc, self.unit, self.n, self.closed = total, desc, unit, 0, False
+            bars.append(self)
+
+        def update(self, k):
+            self.n += k
+
+        def close(self):
+            self.closed = True
+
+    fake = types.ModuleType("tqdm")
+    fake.tqdm = Bar
+    auto = types.ModuleType("tqdm.auto")
+    auto.tqdm = Bar
+    fake.auto = auto
+    monkeypatch.setitem(sys.modules, "tqdm", fake)
+    monkeypatch.setitem(sys.modules, "tqdm.auto", auto)
+    sal.run(SSN_SMOKE)
+    assert len(bars) == 1, bars
+    b = bars[0]
+    assert b.total > 0 and b.n == b.total and b.closed and b.desc
+    bars.clear()
+    sal.run(SSN_SMOKE, progress=False)
+    assert bars == []
