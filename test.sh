@@ -33,11 +33,12 @@ if [[ "$what" != rust ]]; then
     fi
     venv="$(cd "$venv" && pwd)"
     py="$venv/bin/python"
-    # (maturin, the build backend, is called by name: the environment's bin/ comes first)
+    # (maturin, the build backend, is called by name: the environment's bin/ comes first;
+    # the same versions as pyproject.toml's build-system.requires)
     export PATH="$venv/bin:$PATH" VIRTUAL_ENV="$venv"
-    "$py" -m pip install --quiet --disable-pip-version-check maturin numpy pytest
+    "$py" -m pip install --quiet --disable-pip-version-check "maturin>=1.9,<2" numpy pytest
     # builds the extension with maturin (the build backend of crates/sal-py/pyproject.toml)
     # in the workspace's target/ directory, reusing what cargo built above
     "$py" -m pip install --quiet --disable-pip-version-check --no-build-isolation --force-reinstall --no-deps ./crates/sal-py
-    "$py" -m pytest crates/sal-py/tests -q -p no:cacheprovider
+    "$py" -m pytest crates/sal-py/tests -q -rs -p no:cacheprovider
 fi
