@@ -17,8 +17,11 @@ case "$what" in all | rust | python) ;; *)
     ;;
 esac
 
+# A failing Rust test does not hide the Python results: both halves run, the exit status is
+# the first failure's.
+status=0
 if [[ "$what" != python ]]; then
-    cargo test --release --workspace
+    cargo test --release --workspace || status=$?
 fi
 
 if [[ "$what" != rust ]]; then
@@ -40,5 +43,9 @@ if [[ "$what" != rust ]]; then
     # builds the extension with maturin (the build backend of crates/sal-py/pyproject.toml)
     # in the workspace's target/ directory, reusing what cargo built above
     "$py" -m pip install --quiet --disable-pip-version-check --no-build-isolation --force-reinstall --no-deps ./crates/sal-py
-    "$py" -m pytest crates/sal-py/tests -q -rs -p no:cacheprovider
+    "$py" -m pytest crates/sal-py/tests -q -rs -p no:cacheprovider || {
+        rc=$?
+        [[ $status -ne 0 ]] || status=$rc
+    }
 fi
+exit "$status"
