@@ -85,6 +85,10 @@ def test_ctrl_c_raises_keyboard_interrupt_and_leaves_nothing(tmp_path):
         fired.append(time.perf_counter())
         os.kill(os.getpid(), signal.SIGINT)
 
+    # Python turns SIGINT into KeyboardInterrupt only if SIGINT was not ignored when it
+    # started (a test runner started in the background of a shell without job control
+    # inherits SIG_IGN): install the handler an interactive session has.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     timer = threading.Timer(0.7, interrupt)
     timer.start()
     try:
@@ -93,6 +97,7 @@ def test_ctrl_c_raises_keyboard_interrupt_and_leaves_nothing(tmp_path):
         raised = time.perf_counter()
     finally:
         timer.cancel()
+        signal.signal(signal.SIGINT, previous)
     assert fired, "the run ended before the interrupt"
     assert raised - fired[0] < 1.0, f"KeyboardInterrupt after {raised - fired[0]:.2f} s"
     assert list(tmp_path.iterdir()) == [], "partial output left behind"
