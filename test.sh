@@ -21,7 +21,7 @@ esac
 # the first failure's.
 status=0
 if [[ "$what" != python ]]; then
-    cargo test --release --workspace || status=$?
+    cargo test --release --workspace --no-fail-fast || status=$?
 fi
 
 if [[ "$what" != rust ]]; then
