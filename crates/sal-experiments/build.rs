@@ -18,11 +18,20 @@ fn main() {
         "cargo:rustc-env=SAL_GIT_COMMIT={commit}{}",
         if dirty { "-dirty" } else { "" }
     );
-    if let Some(dir) = git(&["rev-parse", "--git-dir"]) {
-        println!("cargo:rerun-if-changed={dir}/HEAD");
-        println!("cargo:rerun-if-changed={dir}/index");
-        if let Some(r) = git(&["symbolic-ref", "-q", "HEAD"]) {
-            println!("cargo:rerun-if-changed={dir}/{r}");
+    // The files that change with HEAD's commit or the index. `--git-path` resolves each where
+    // git keeps it (a worktree keeps HEAD and index in its own git dir, branch refs in the
+    // common one; refs may be packed). Only existing files are named: cargo reruns a build
+    // script on every build while a named file is missing, and rebuilds every crate above.
+    let mut watch = vec!["HEAD".to_string(), "index".into(), "logs/HEAD".into()];
+    watch.push("packed-refs".into());
+    if let Some(r) = git(&["symbolic-ref", "-q", "HEAD"]) {
+        watch.push(r);
+    }
+    for name in watch {
+        if let Some(p) = git(&["rev-parse", "--git-path", &name])
+            && std::path::Path::new(&p).exists()
+        {
+            println!("cargo:rerun-if-changed={p}");
         }
     }
     println!("cargo:rerun-if-changed=build.rs");

@@ -202,6 +202,74 @@ pub fn stdd_result(s: &Stdd, window: &Window) -> StddResult {
     }
 }
 
+/// A SAL phase-plane request (Fig 2e, `stdd.md` §7): the expected SAL updates (sal_12,
+/// sal_21) of the exact STDD over an n×n grid of weight pairs (w12, w21), both weights on
+/// the axis `w_min … w_max` (n equally spaced values), for the biases, kernel, T, t_ref and
+/// window of `stdd` (its w12, w21, `simulate`, `steps`, `engine` and `seed` are not used).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhasePlaneRequest {
+    /// Biases, kernel, T, t_ref, conventions and SAL window.
+    pub stdd: StddRequest,
+    /// First value of the weight axis.
+    pub w_min: f64,
+    /// Last value of the weight axis.
+    pub w_max: f64,
+    /// Number of values on the weight axis (≥ 2).
+    pub n: usize,
+}
+
+impl PhasePlaneRequest {
+    /// The paper's Fig 2e: a 17×17 grid over −2 … 2 (step 0.25), T = 30, t_ref = τ_syn = 15
+    /// steps, rect PSP, zero biases, window A+ = −1, A− = +1, τ± = t_ref.
+    pub fn fig2e() -> PhasePlaneRequest {
+        PhasePlaneRequest {
+            stdd: StddRequest {
+                t_ref: 15,
+                t_max: Some(30),
+                ..StddRequest::default()
+            },
+            w_min: -2.0,
+            w_max: 2.0,
+            n: 17,
+        }
+    }
+
+    /// The weight axis (NumPy's `linspace(w_min, w_max, n)`).
+    pub fn axis(&self) -> Vec<f64> {
+        sal::stdd::ppd::linspace(self.w_min, self.w_max, self.n)
+    }
+
+    /// Validates the request and computes the phase plane (grid rows in parallel; the
+    /// result does not depend on the number of threads). Errors name the flag.
+    pub fn compute(&self) -> Result<sal::stdd::ppd::PhasePlane> {
+        let prob = self.stdd.problem()?;
+        let (lo, hi) = (
+            finite("--w-min", self.w_min)?,
+            finite("--w-max", self.w_max)?,
+        );
+        if hi <= lo {
+            return Err(Error::invalid(
+                "--w-max",
+                format!("must be greater than --w-min (got {hi} ≤ {lo})"),
+            ));
+        }
+        if !(2..=1000).contains(&self.n) {
+            return Err(Error::invalid(
+                "--n",
+                format!("must be 2 … 1000 grid values (got {})", self.n),
+            ));
+        }
+        sal::stdd::ppd::phase_plane(
+            &prob.calc,
+            prob.pair.b1,
+            prob.pair.b2,
+            &self.axis(),
+            &prob.window,
+        )
+        .map_err(|e| Error::invalid("stdd parameters", e.to_string()))
+    }
+}
+
 /// A two-neuron SAL request (Fig 2d; see `sal pair --help`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PairRequest {

@@ -89,6 +89,21 @@ impl Default for Limits {
 }
 
 impl Limits {
+    /// The limits of a memory budget given in GiB (`--max-memory`, Python's `max_memory`);
+    /// `None`: the default.
+    pub fn gib(max_memory: Option<f64>) -> Result<Limits> {
+        match max_memory {
+            None => Ok(Limits::default()),
+            Some(g) if g.is_finite() && g > 0.0 => Ok(Limits {
+                memory: (g * (1u64 << 30) as f64) as u64,
+            }),
+            Some(g) => Err(Error::invalid(
+                "--max-memory",
+                format!("must be a positive number of GiB (got {g})"),
+            )),
+        }
+    }
+
     /// Refuses `bytes` above the memory limit, naming `key` (the setting that decides the
     /// size) and `what` (what would be that big).
     pub fn check_memory(&self, bytes: u64, key: &str, what: &str) -> Result<()> {
@@ -324,6 +339,48 @@ pub fn has_key(value: &Value, key: &str) -> bool {
     get_path(value, key).is_some()
 }
 
+/// The overrides `sets` plus `engine=…` for an engine choice (`--engine`, Python's
+/// `engine=`), checked here so that the message names the option.
+pub fn with_engine(sets: &[String], engine: Option<&str>) -> Result<Vec<String>> {
+    let mut out = sets.to_vec();
+    if let Some(e) = engine {
+        if sal::engine::EngineKind::parse(e).is_none() {
+            return Err(Error::invalid(
+                "--engine",
+                format!("'{e}' is not an engine (clock or event)"),
+            ));
+        }
+        out.push(format!("engine={e}"));
+    }
+    Ok(out)
+}
+
+/// Where an experiment's configuration came from: a parameter file, or a value built in
+/// memory (a Python dict), recorded in `run.json`'s provenance by the hash of its YAML text.
+#[derive(Debug, Clone, Copy)]
+pub enum Source<'a> {
+    /// A parameter file.
+    File(&'a Path),
+    /// A configuration value: `label` names it (e.g. `config`), `yaml` is its YAML text.
+    Value {
+        /// What the value is called in messages and provenance.
+        label: &'a str,
+        /// The value as YAML text (hashed for the provenance).
+        yaml: &'a str,
+    },
+}
+
+impl Source<'_> {
+    /// The path that names the configuration: the file, or the label as a relative path
+    /// (scenario names and messages derive from it).
+    pub fn path(&self) -> &Path {
+        match self {
+            Source::File(p) => p,
+            Source::Value { label, .. } => Path::new(label),
+        }
+    }
+}
+
 /// Runs `exp` and writes `config.resolved.yaml`, `metrics.json`, `arrays.npz` and `run.json`
 /// into `dir` (figures are drawn afterwards by the caller). `input` is the parameter file.
 pub fn run_into(
@@ -332,10 +389,33 @@ pub fn run_into(
     dir: &OutDir,
     ctx: &Ctx,
 ) -> Result<Box<dyn Outcome>> {
+    run_into_source(exp, &Source::File(input), dir, ctx)
+}
+
+/// [`run_into`] for a configuration from any [`Source`].
+pub fn run_into_source(
+    exp: &dyn Experiment,
+    source: &Source,
+    dir: &OutDir,
+    ctx: &Ctx,
+) -> Result<Box<dyn Outcome>> {
     let started = now_rfc3339();
-    let mut files = vec![("config".to_string(), input.to_path_buf())];
+    let mut files = Vec::new();
+    if let Source::File(input) = source {
+        files.push(("config".to_string(), input.to_path_buf()));
+    }
     files.extend(exp.input_files());
-    let prov = Provenance::now(&files)?;
+    let mut prov = Provenance::now(&files)?;
+    if let Source::Value { label, yaml } = source {
+        prov.inputs.insert(
+            0,
+            crate::provenance::InputFile {
+                role: "config".into(),
+                path: PathBuf::from(format!("<{label}>")),
+                sha256: crate::provenance::sha256_str(yaml),
+            },
+        );
+    }
     let t0 = Instant::now();
     let resolved = exp.resolved_yaml();
     let out = exp.run(ctx)?;
@@ -361,4 +441,49 @@ pub fn run_into(
     }
     dir.json("run.json", &run)?;
     Ok(out)
+}
+
+/// Draws a run's figures into its directory (`sal_plot::run_figures`), for [`run_to_dir`].
+pub type RunFigures<'a> = dyn FnMut(&dyn Experiment, &dyn Outcome, &OutDir) -> Result<()> + 'a;
+
+/// A finished run directory ([`run_to_dir`]).
+pub struct RunDir {
+    /// Where the run directory is.
+    pub dest: PathBuf,
+    /// The run's values.
+    pub outcome: Box<dyn Outcome>,
+    /// Why a figure could not be drawn, if one could not (the results are kept).
+    pub figure_warning: Option<String>,
+}
+
+/// What `sal run` (and Python's `sal.run(…, out=…)`) does with a validated experiment: runs
+/// it into a staging directory ([`run_into_source`]), draws its figures with `figures` (a
+/// figure that fails is a warning, never a lost result: [`crate::out::catch_figures`]), and
+/// moves the directory to `out`. An existing `out` is replaced only with `force`, and only
+/// if it is a run directory made by sal that holds none of the inputs (the parameter file,
+/// `init`); an interrupt or error leaves nothing behind.
+pub fn run_to_dir(
+    exp: &dyn Experiment,
+    source: &Source,
+    init: Option<&Path>,
+    out: &Path,
+    force: bool,
+    ctx: &Ctx,
+    figures: &mut RunFigures,
+) -> Result<RunDir> {
+    let mut inputs = Vec::new();
+    if let Source::File(f) = source {
+        inputs.push(f.to_path_buf());
+    }
+    inputs.extend(init.map(Path::to_path_buf));
+    let dir = OutDir::create(out, force, crate::out::Sort::Run, &inputs)?;
+    let outcome = run_into_source(exp, source, &dir, ctx)?;
+    let figure_warning = crate::out::catch_figures(|| figures(exp, outcome.as_ref(), &dir));
+    ctx.stop.check()?;
+    let dest = dir.finish()?;
+    Ok(RunDir {
+        dest,
+        outcome,
+        figure_warning,
+    })
 }

@@ -235,6 +235,23 @@ pub fn write_npz(path: &Path, arrays: &[Array]) -> Result<()> {
     w.finish().map(|_| ()).map_err(|e| fail("archive", &e))
 }
 
+/// Runs `draw` (figures drawn after the results are written) and turns its failure — an
+/// error or a panic in the plotting code — into a warning text: a figure that cannot be drawn
+/// never costs a result. `None` when it succeeded.
+pub fn catch_figures(draw: impl FnOnce() -> Result<()>) -> Option<String> {
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(draw));
+    match r {
+        Ok(Ok(())) => None,
+        Ok(Err(e)) => Some(e.to_string()),
+        Err(p) => Some(
+            p.downcast_ref::<String>()
+                .cloned()
+                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "the plotting code panicked".into()),
+        ),
+    }
+}
+
 /// A directory being written (see the module docs).
 pub struct OutDir {
     dest: PathBuf,

@@ -672,6 +672,47 @@ pub struct SweepSummary {
     pub done: usize,
 }
 
+impl SweepSummary {
+    /// `Err` naming every failed point (recorded in `DIR/failed/`), else `Ok`.
+    pub fn check(&self, dir: &Path) -> Result<()> {
+        if self.failed.is_empty() {
+            return Ok(());
+        }
+        Err(Error::Failed(format!(
+            "{} point(s) failed (recorded in {}; the other points are kept, re-running retries them):\n  {}",
+            self.failed.len(),
+            dir.join("failed").display(),
+            self.failed
+                .iter()
+                .map(|(i, m)| format!("point {i}: {m}"))
+                .collect::<Vec<_>>()
+                .join("\n  ")
+        )))
+    }
+}
+
+/// A rayon pool of `jobs` worker threads for a sweep (`--jobs`, Python's `jobs=`); `None`:
+/// the global pool (all cores).
+pub fn pool(jobs: Option<usize>) -> Result<Option<rayon::ThreadPool>> {
+    match jobs {
+        None => Ok(None),
+        Some(0) => Err(Error::invalid("--jobs", "must be at least 1")),
+        Some(j) => rayon::ThreadPoolBuilder::new()
+            .num_threads(j)
+            .build()
+            .map(Some)
+            .map_err(|e| Error::Failed(e.to_string())),
+    }
+}
+
+/// Runs `f` on `pool` (or on the global pool without one).
+pub fn in_pool<T: Send>(pool: Option<&rayon::ThreadPool>, f: impl FnOnce() -> T + Send) -> T {
+    match pool {
+        Some(p) => p.install(f),
+        None => f(),
+    }
+}
+
 /// Computes the points `mine` (plan indices) of an opened sweep, each claimed by its lock,
 /// in parallel on the current rayon pool. A point that fails is recorded in
 /// `DIR/failed/NNNN.json` and the log, and the sweep goes on; an interrupt stops it (finished

@@ -8,25 +8,11 @@ pub mod run;
 pub mod stdd;
 pub mod sweep;
 
-/// Draws figures after the results are written: a figure that cannot be drawn (an error or
-/// a panic in the plotting code) is a warning, never a lost result.
-pub fn draw_figures(
-    dir: &sal_experiments::out::OutDir,
-    draw: impl FnOnce() -> sal_experiments::Result<()>,
-) {
-    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(draw));
-    let why = match r {
-        Ok(Ok(())) => return,
-        Ok(Err(e)) => e.to_string(),
-        Err(p) => p
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_else(|| "the plotting code panicked".into()),
-    };
+/// The warning for a figure of `dest` that could not be drawn.
+pub fn figure_warning(dest: &std::path::Path, why: &str) {
     eprintln!(
         "warning: a figure of {} could not be drawn ({why}); the results are kept",
-        dir.dest().display()
+        dest.display()
     );
 }
 

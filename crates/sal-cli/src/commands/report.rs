@@ -2,8 +2,7 @@
 
 use clap::Args;
 use sal_experiments::error::Result;
-use sal_experiments::out::{OutDir, Sort};
-use sal_experiments::report::build;
+use sal_experiments::report::write;
 use std::path::PathBuf;
 
 /// Turn a sweep directory (or a directory of sweep directories, e.g. the six v3
@@ -166,26 +165,16 @@ fn summary(
 
 /// Runs `sal report`.
 pub fn run(args: ReportArgs) -> Result<()> {
-    let report = build(&args.dir)?;
-    let out = args.out.clone().unwrap_or_else(|| args.dir.join("report"));
-    // The report directory is regenerated on every call, but only a report directory made by
-    // sal, and never one that holds a sweep.
-    let inputs: Vec<PathBuf> = report
-        .sweeps
-        .iter()
-        .flat_map(|d| [d.join("sweep.json"), d.join("points")])
-        .collect();
-    let dir = OutDir::create(&out, true, Sort::Report, &inputs)?;
-    report.write_tables(&dir)?;
-    let mut made = Vec::new();
-    crate::commands::draw_figures(&dir, || {
-        made = sal_plot::report_figures(&dir, &report)?;
-        Ok(())
-    });
+    let written = write(&args.dir, args.out.as_deref(), &mut |dir, report| {
+        sal_plot::report_figures(dir, report)
+    })?;
+    let (report, dest, made) = (written.report, written.dest, written.figures);
+    if let Some(why) = &written.figure_warning {
+        crate::commands::figure_warning(&dest, why);
+    }
     if !report.micro.sweeps.is_empty() && !made.iter().any(|m| m == "fig6") {
         eprintln!("warning: no microcircuit run has finished; no fig6");
     }
-    let dest = dir.finish()?;
     for w in &report.warnings {
         eprintln!("warning: {w}");
     }

@@ -3,9 +3,8 @@
 use crate::progress::Term;
 use clap::Args;
 use sal_experiments::error::{Error, Result};
-use sal_experiments::experiment::{Limits, run_into};
+use sal_experiments::experiment::{Limits, Source, run_to_dir, with_engine};
 use sal_experiments::kinds::prepare;
-use sal_experiments::out::{OutDir, Sort};
 use sal_experiments::progress::Ctx;
 use std::path::PathBuf;
 
@@ -58,36 +57,6 @@ pub struct RunArgs {
     pub quiet: bool,
 }
 
-/// The overrides plus `engine=…` for an `--engine` flag (checked here so the message
-/// names the flag).
-pub fn with_engine(sets: &[String], engine: Option<&str>) -> Result<Vec<String>> {
-    let mut out = sets.to_vec();
-    if let Some(e) = engine {
-        if sal::engine::EngineKind::parse(e).is_none() {
-            return Err(Error::invalid(
-                "--engine",
-                format!("'{e}' is not an engine (clock or event)"),
-            ));
-        }
-        out.push(format!("engine={e}"));
-    }
-    Ok(out)
-}
-
-/// The limits of `--max-memory` (GiB).
-pub fn limits(max_memory: Option<f64>) -> Result<Limits> {
-    match max_memory {
-        None => Ok(Limits::default()),
-        Some(g) if g.is_finite() && g > 0.0 => Ok(Limits {
-            memory: (g * (1u64 << 30) as f64) as u64,
-        }),
-        Some(g) => Err(Error::invalid(
-            "--max-memory",
-            format!("must be a positive number of GiB (got {g})"),
-        )),
-    }
-}
-
 /// Runs `sal run`.
 pub fn run(args: RunArgs) -> Result<()> {
     if !args.file.exists() {
@@ -101,7 +70,7 @@ pub fn run(args: RunArgs) -> Result<()> {
         .as_deref()
         .map(|p| (p, args.init_index.unwrap_or(0)));
     let sets = with_engine(&args.sets, args.engine.as_deref())?;
-    let exp = prepare(&args.file, &sets, init, &limits(args.max_memory)?)?;
+    let exp = prepare(&args.file, &sets, init, &Limits::gib(args.max_memory)?)?;
     if args.dry_run {
         print!("{}", exp.resolved_yaml());
         eprintln!(
@@ -120,17 +89,21 @@ pub fn run(args: RunArgs) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("runs").join(exp.name()));
-    let mut inputs = vec![args.file.clone()];
-    inputs.extend(args.init.clone());
-    let dir = OutDir::create(&out, args.force, Sort::Run, &inputs)?;
     let term = Term { quiet: args.quiet };
     let ctx = Ctx::new(&term, crate::stop());
-    let outcome = run_into(exp.as_ref(), &args.file, &dir, &ctx)?;
-    crate::commands::draw_figures(&dir, || {
-        sal_plot::run_figures(exp.as_ref(), outcome.as_ref(), &dir)
-    });
-    crate::stop().check()?;
-    let dest = dir.finish()?;
+    let done = run_to_dir(
+        exp.as_ref(),
+        &Source::File(&args.file),
+        args.init.as_deref(),
+        &out,
+        args.force,
+        &ctx,
+        &mut |e, o, d| sal_plot::run_figures(e, o, d),
+    )?;
+    if let Some(why) = &done.figure_warning {
+        crate::commands::figure_warning(&out, why);
+    }
+    let (dest, outcome) = (done.dest, done.outcome);
     eprintln!("{}: {} → {}", exp.name(), outcome.summary(), dest.display());
     Ok(())
 }

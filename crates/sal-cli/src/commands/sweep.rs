@@ -3,11 +3,12 @@
 use crate::progress::Term;
 use clap::Args;
 use sal_experiments::cluster::{Emit as EmitKind, write_submission};
-use sal_experiments::error::{Error, Result};
+use sal_experiments::error::Result;
+use sal_experiments::experiment::{Limits, with_engine};
 use sal_experiments::progress::Ctx;
 use sal_experiments::sweep::{
-    SweepSpec, open_dir, parse_shard, plan, prepare_point, run as run_points, shard_from_slurm,
-    shard_points,
+    SweepSpec, in_pool, open_dir, parse_shard, plan, pool, prepare_point, run as run_points,
+    shard_from_slurm, shard_points,
 };
 use std::path::{Path, PathBuf};
 
@@ -137,32 +138,18 @@ pub fn run(args: SweepArgs) -> Result<()> {
         Some(s) => Some(parse_shard(s)?),
         None => shard_from_slurm(|v| std::env::var(v).ok())?,
     };
-    if args.jobs == Some(0) {
-        return Err(Error::invalid("--jobs", "must be at least 1"));
-    }
-    let limits = super::run::limits(args.max_memory)?;
+    let limits = Limits::gib(args.max_memory)?;
     let spec = SweepSpec {
         file: &args.file,
-        sets: &super::run::with_engine(&args.sets, args.engine.as_deref())?,
+        sets: &with_engine(&args.sets, args.engine.as_deref())?,
         grids: &args.grids,
         paper: args.paper,
         seeds: args.seeds,
         init_dir: args.init_dir.as_deref(),
         limits,
     };
-    let pool = match args.jobs {
-        Some(j) => Some(
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(j)
-                .build()
-                .map_err(|e| Error::Failed(e.to_string()))?,
-        ),
-        None => None,
-    };
-    let plan = match &pool {
-        Some(p) => p.install(|| plan(&spec))?,
-        None => plan(&spec)?,
-    };
+    let pool = pool(args.jobs)?;
+    let plan = in_pool(pool.as_ref(), || plan(&spec))?;
     let mine = shard_points(&plan, shard);
     if args.dry_run {
         // (steps, seconds on one core) per point of this shard
@@ -231,23 +218,10 @@ pub fn run(args: SweepArgs) -> Result<()> {
     }
     let term = Term { quiet: args.quiet };
     let ctx = Ctx::new(&term, crate::stop());
-    let summary = match &pool {
-        Some(p) => p.install(|| run_points(&args.out, &plan, &mine, &limits, &ctx))?,
-        None => run_points(&args.out, &plan, &mine, &limits, &ctx)?,
-    };
-    if !summary.failed.is_empty() {
-        return Err(Error::Failed(format!(
-            "{} point(s) failed (recorded in {}; the other points are kept, re-running retries them):\n  {}",
-            summary.failed.len(),
-            args.out.join("failed").display(),
-            summary
-                .failed
-                .iter()
-                .map(|(i, m)| format!("point {i}: {m}"))
-                .collect::<Vec<_>>()
-                .join("\n  ")
-        )));
-    }
+    let summary = in_pool(pool.as_ref(), || {
+        run_points(&args.out, &plan, &mine, &limits, &ctx)
+    })?;
+    summary.check(&args.out)?;
     if !args.quiet {
         eprintln!(
             "{}: {}/{} points complete in {} ({} computed by this process{})",

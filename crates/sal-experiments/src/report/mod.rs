@@ -42,6 +42,50 @@ fn js(x: f64) -> Json {
     if x.is_finite() { json!(x) } else { Json::Null }
 }
 
+/// A written report ([`write`]).
+pub struct Written {
+    /// The report's data.
+    pub report: Report,
+    /// The report directory.
+    pub dest: PathBuf,
+    /// The paper figures drawn (`fig4`, `fig5`, `fig6`, …).
+    pub figures: Vec<String>,
+    /// Why a figure could not be drawn, if one could not (the tables are kept).
+    pub figure_warning: Option<String>,
+}
+
+/// What `sal report` (and Python's `sal.report`) does: builds the report of the sweeps under
+/// `dir` and writes its tables and, with `figures`, its figures into `out` (default
+/// `dir/report`). The report directory is regenerated on every call, but only a report
+/// directory made by sal, and never one that holds a sweep.
+pub fn write(
+    dir: &Path,
+    out: Option<&Path>,
+    figures: &mut dyn FnMut(&OutDir, &Report) -> Result<Vec<String>>,
+) -> Result<Written> {
+    let report = build(dir)?;
+    let out = out.map_or_else(|| dir.join("report"), Path::to_path_buf);
+    let inputs: Vec<PathBuf> = report
+        .sweeps
+        .iter()
+        .flat_map(|d| [d.join("sweep.json"), d.join("points")])
+        .collect();
+    let odir = OutDir::create(&out, true, crate::out::Sort::Report, &inputs)?;
+    report.write_tables(&odir)?;
+    let mut made = Vec::new();
+    let figure_warning = crate::out::catch_figures(|| {
+        made = figures(&odir, &report)?;
+        Ok(())
+    });
+    let dest = odir.finish()?;
+    Ok(Written {
+        report,
+        dest,
+        figures: made,
+        figure_warning,
+    })
+}
+
 /// Loads every sweep under `dir` (the directory itself or its subdirectories).
 pub fn build(dir: &Path) -> Result<Report> {
     let sweeps = sweep_dirs(dir)?;

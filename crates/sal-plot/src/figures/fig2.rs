@@ -9,7 +9,6 @@ use sal::kernel::{Psp, PspKernel};
 use sal::spline::upscale_grid;
 use sal::stdd::analytic::{Calculator, Pair};
 use sal::stdd::attractor::attractor_line;
-use sal::stdd::ppd::phase_plane;
 use sal::stdd::{Centre, Stdd};
 use sal::two_neuron::{PairSal, Plastic, Trajectory, run_pair_sal};
 use sal::window::Window;
@@ -276,15 +275,10 @@ pub fn fig2d(dir: &OutDir, seed: u64) -> Result<&'static str> {
 /// Fig 2e: SAL phase plane (17×17 grid, T = 30, t_ref = τ_syn = 15, zero biases) with its
 /// attractor line and the Fig 2d trajectories.
 pub fn fig2e(dir: &OutDir, seed: u64) -> Result<&'static str> {
-    let t_ref = 15usize;
-    let calc = Calculator::new(
-        PspKernel::new(Psp::Rect, t_ref as f64, t_ref as f64),
-        30,
-        t_ref,
-    );
-    let axis: Vec<f64> = (0..17).map(|k| -2.0 + 0.25 * k as f64).collect();
-    let window = Window::sal_exp(t_ref as f64);
-    let pp = phase_plane(&calc, 0.0, 0.0, &axis, &window).map_err(calc_err)?;
+    // The phase plane as Python's `sal.phase_plane()` computes it (one request, one code path).
+    let req = sal_experiments::analytic::PhasePlaneRequest::fig2e();
+    let axis = req.axis();
+    let pp = req.compute()?;
     let n = pp.n();
     let m = 101;
     let spline_err = |e: sal::spline::SplineError| Error::Failed(format!("up-scaling: {e}"));
