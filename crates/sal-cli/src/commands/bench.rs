@@ -93,6 +93,8 @@ struct RefQuoted {
     name: String,
     reference_s: Option<f64>,
     reference_steps_per_s: Option<f64>,
+    /// Training images per second (ConvNet rows).
+    reference_images_per_s: Option<f64>,
     source: String,
 }
 
@@ -166,6 +168,12 @@ pub struct BenchResult {
     pub fan_out: Option<f64>,
     /// Wall time per synaptic event (spike × fan-out) in ns.
     pub ns_per_synaptic_event: Option<f64>,
+    /// Training images per second (ConvNet rows, batches of 128).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub images_per_s: Option<f64>,
+    /// The reference's training images per second (ConvNet rows).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference_images_per_s: Option<f64>,
 }
 
 /// A student of the Fig 6 protocol (2 epochs: 15 training + 5 symmetrisation + 6 validation
@@ -392,6 +400,8 @@ fn timed(
         ns_per_synaptic_event: None,
         ns_per_spike: None,
         ns_per_neuron_step: None,
+        images_per_s: None,
+        reference_images_per_s: None,
     }
 }
 
@@ -581,6 +591,77 @@ pub fn run(args: BenchArgs) -> Result<()> {
         results.push(r.vs_speed(quoted));
     }
 
+    // SALNet (simulator M4): Fig 9's network at batch 1 and the Fig 8 SAL phase's batch 32,
+    // wall time (the copies run on rayon's threads).
+    for (name, batch, steps) in [
+        ("salnet_1600-384-192-10_b1", 1usize, 4_000u64),
+        ("salnet_1600-384-192-10_b32", 32, 200),
+    ] {
+        if !want(name) {
+            continue;
+        }
+        let dims = [1600, 384, 192, 10];
+        let fail = |e: sal::salnet::SalNetError| Error::Failed(format!("{name}: {e}"));
+        let mut net = sal::salnet::bench_network(&dims, batch, 1).map_err(fail)?;
+        sal::salnet::bench_steps(&mut net, steps / 4).map_err(fail)?; // warm-up
+        let mut spikes = 0u64;
+        let mut err = None;
+        let t = median_time(args.repeats, false, || {
+            match sal::salnet::bench_steps(&mut net, steps) {
+                Ok(s) => spikes += s,
+                Err(e) => err = Some(e),
+            }
+        });
+        if let Some(e) = err {
+            return Err(fail(e));
+        }
+        let m = t.0;
+        let calls = args.repeats as u64 + 1;
+        let spikes_per_step = spikes as f64 / (steps * calls) as f64;
+        let units: usize = dims.iter().sum::<usize>() * batch;
+        let mut r = timed(name, Some("event"), Some(units), (t.0, t.1, "wall"));
+        r.steps_per_s = Some(steps as f64 / m);
+        r.spikes_per_step = Some(spikes_per_step);
+        r.ns_per_spike = Some(m * 1e9 / (steps as f64 * spikes_per_step.max(1e-12)));
+        r.ns_per_neuron_step = Some(m * 1e9 / (steps as f64 * units as f64));
+        let quoted = refs.quoted(name).and_then(|q| {
+            q.reference_steps_per_s
+                .map(|s| (s, format!("quoted: {}", q.source)))
+        });
+        results.push(r.vs_speed(quoted));
+    }
+
+    // The ConvNet of Fig 8: training throughput, batches of 128, float32, wall time.
+    for (method, shape) in [
+        (sal_deep::Method::Bp, sal_deep::InputShape::new(3, 32, 32)),
+        (sal_deep::Method::Fa, sal_deep::InputShape::new(3, 32, 32)),
+        (sal_deep::Method::Bp, sal_deep::InputShape::new(1, 28, 28)),
+    ] {
+        let name = format!(
+            "convnet_{}_{}x{}x{}",
+            method.name(),
+            shape.c,
+            shape.h,
+            shape.w
+        );
+        if !want(&name) {
+            continue;
+        }
+        let th = sal_deep::bench::train_throughput(method, shape, 128, args.repeats.max(3))
+            .map_err(|e| Error::Failed(format!("{name}: {e}")))?;
+        let per_batch = 128.0 / th.images_per_s;
+        let mut r = timed(&name, None, None, (per_batch, per_batch, "wall"));
+        r.images_per_s = Some(th.images_per_s);
+        if let Some(q) = refs.quoted(&name)
+            && let Some(ref_ips) = q.reference_images_per_s
+        {
+            r.reference_images_per_s = Some(ref_ips);
+            r.ratio = Some(th.images_per_s / ref_ips);
+            r.baseline = Some(format!("quoted: {}", q.source));
+        }
+        results.push(r);
+    }
+
     let floors = results
         .iter()
         .any(|r| r.name.starts_with("sampler_"))
@@ -602,7 +683,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
         args.repeats
     );
     say!(
-        "{:<22} {:>6} {:>10} {:>17} {:>15} {:>6}  {:<30} {:>9} {:>10} {:>9} {:>9}",
+        "{:<27} {:>6} {:>10} {:>17} {:>15} {:>6}  {:<30} {:>9} {:>10} {:>9} {:>9}",
         "benchmark",
         "engine",
         "median",
@@ -616,11 +697,16 @@ pub fn run(args: BenchArgs) -> Result<()> {
         "ns/syn.ev"
     );
     for r in &results {
-        let speed = r
-            .steps_per_s
-            .map(|s| format!("{:.1} M steps/s", s / 1e6))
-            .unwrap_or_else(|| "-".into());
+        let speed = match (r.steps_per_s, r.images_per_s) {
+            (_, Some(i)) => format!("{i:.0} images/s"),
+            (Some(s), _) if s < 1e5 => format!("{s:.0} steps/s"),
+            (Some(s), _) => format!("{:.1} M steps/s", s / 1e6),
+            _ => "-".into(),
+        };
         let reference = match (r.reference_steps_per_s, r.reference_s) {
+            _ if r.reference_images_per_s.is_some() => {
+                format!("{:.0} images/s", r.reference_images_per_s.unwrap_or_default())
+            }
             (Some(s), _) if s >= 1e5 => format!("{:.3} M steps/s", s / 1e6),
             (Some(s), _) => format!("{:.0} steps/s", s),
             (None, Some(t)) => format!("{t:.3} s"),
@@ -628,7 +714,13 @@ pub fn run(args: BenchArgs) -> Result<()> {
         };
         let ratio = r
             .ratio
-            .map(|x| format!("{x:.0}x"))
+            .map(|x| {
+                if x < 10.0 {
+                    format!("{x:.2}x")
+                } else {
+                    format!("{x:.0}x")
+                }
+            })
             .unwrap_or_else(|| "-".into());
         let baseline = match r.baseline.as_deref() {
             Some(b) if b.starts_with("quoted") => "quoted (not re-measured)".to_string(),
@@ -643,7 +735,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
         let opt =
             |v: Option<f64>, p: usize| v.map(|x| format!("{x:.p$}")).unwrap_or_else(|| "-".into());
         say!(
-            "{:<22} {:>6} {:>10} {:>17} {:>15} {:>6}  {:<30} {:>9} {:>10} {:>9} {:>9}",
+            "{:<27} {:>6} {:>10} {:>17} {:>15} {:>6}  {:<30} {:>9} {:>10} {:>9} {:>9}",
             r.name,
             r.engine.as_deref().unwrap_or("-"),
             median,

@@ -45,11 +45,20 @@ pub(super) fn draw_figure<DB: DrawingBackend>(
     }
     if let Some(t) = &fig.title {
         let (w, _) = fig.logical_size();
+        // a title wider than the figure is set smaller (down to the tick size) to fit
+        let room = f64::from(w) - 2.0 * OUTER_PAD;
+        let size = f.suptitle;
+        let wide = text_width(t, size, false);
+        let size = if wide > room {
+            (size * room / wide).max(f.tick)
+        } else {
+            size
+        };
         cv.text(
             t,
             f64::from(w) / 2.0,
             OUTER_PAD + ASCENT * f.suptitle,
-            TextOpts::new(f.suptitle).align(Align::Center),
+            TextOpts::new(size).align(Align::Center),
         )?;
     }
     let lines = caption_lines(fig);
