@@ -705,7 +705,10 @@ pub fn run(args: BenchArgs) -> Result<()> {
         };
         let reference = match (r.reference_steps_per_s, r.reference_s) {
             _ if r.reference_images_per_s.is_some() => {
-                format!("{:.0} images/s", r.reference_images_per_s.unwrap_or_default())
+                format!(
+                    "{:.0} images/s",
+                    r.reference_images_per_s.unwrap_or_default()
+                )
             }
             (Some(s), _) if s >= 1e5 => format!("{:.3} M steps/s", s / 1e6),
             (Some(s), _) => format!("{:.0} steps/s", s),

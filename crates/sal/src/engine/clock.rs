@@ -172,12 +172,15 @@ impl ClockEngine {
         &self.net
     }
 
-    /// Replaces weights and biases (same size); the state is kept.
-    pub fn set_parameters(&mut self, w: &[f64], b: &[f64]) {
+    /// Replaces weights and biases (same size, finite: checked as at construction, and
+    /// nothing changes on an error); the state is kept.
+    pub fn set_parameters(&mut self, w: &[f64], b: &[f64]) -> Result<(), super::NetworkError> {
+        super::check_parameters(self.net.n, w, b)?;
         self.net.w.copy_from_slice(w);
         self.net.b.copy_from_slice(b);
         self.load_weights();
         self.recompute();
+        Ok(())
     }
 
     /// The current step.
@@ -395,7 +398,7 @@ mod tests {
                     let mut rng = stream(11, "clock", 0);
                     let mut rec = SpikeRecorder::default();
                     e.run(7_001, &mut rng, &mut rec);
-                    e.set_parameters(&w2, &b);
+                    e.set_parameters(&w2, &b).unwrap();
                     e.run(3, &mut rng, &mut rec);
                     e.run(12_996, &mut rng, &mut rec);
                     e.reset();

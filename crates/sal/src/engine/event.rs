@@ -392,7 +392,9 @@ impl EventEngine {
 
     /// Replaces weights and biases (same size); the state is kept. Decisions from the
     /// current step on use the new parameters.
-    pub fn set_parameters(&mut self, w: &[f64], b: &[f64]) {
+    /// Non-finite values are refused as at construction (nothing changes on an error).
+    pub fn set_parameters(&mut self, w: &[f64], b: &[f64]) -> Result<(), super::NetworkError> {
+        super::check_parameters(self.net.n, w, b)?;
         self.net.w.copy_from_slice(w);
         self.net.b.copy_from_slice(b);
         self.load_weights();
@@ -405,6 +407,7 @@ impl EventEngine {
                 self.queue.set(i, s);
             }
         }
+        Ok(())
     }
 
     /// The current step.
@@ -1432,7 +1435,8 @@ mod tests {
                     let mut rng = stream(1, "probe", 0);
                     let mut rec = SpikeRecorder::default();
                     eng.run(1, &mut rng, &mut rec);
-                    eng.set_parameters(&[0.0, 0.0, -120.0, 0.0], &[-60.0, 60.0]);
+                    eng.set_parameters(&[0.0, 0.0, -120.0, 0.0], &[-60.0, 60.0])
+                        .unwrap();
                     eng.run(5, &mut rng, &mut rec);
                     got.push(
                         rec.spikes
@@ -1540,7 +1544,7 @@ mod tests {
             let want: Vec<(u64, usize)> = (0..100).step_by(isi as usize).map(|t| (t, 1)).collect();
             assert_eq!(spikes, want);
             // Un-silence neuron 0 after 100 steps: it fires at every allowed step.
-            e.set_parameters(&[0.0; 4], &[800.0, 800.0]);
+            e.set_parameters(&[0.0; 4], &[800.0, 800.0]).unwrap();
             let mut rng = stream(1, "x", 0);
             let mut rec = SpikeRecorder::default();
             e.run(10, &mut rng, &mut rec);

@@ -61,6 +61,31 @@ pub struct Network {
     pub conventions: Conventions,
 }
 
+/// Checks replacement parameters for a network of `n` neurons: the shapes (`w`: n × n,
+/// `b`: n) and that every value is finite (what construction checks).
+pub fn check_parameters(n: usize, w: &[f64], b: &[f64]) -> Result<(), NetworkError> {
+    if w.len() != n * n {
+        return Err(NetworkError::Shape {
+            what: "weights",
+            got: w.len(),
+            expected: n * n,
+        });
+    }
+    if b.len() != n {
+        return Err(NetworkError::Shape {
+            what: "biases",
+            got: b.len(),
+            expected: n,
+        });
+    }
+    for (what, v) in [("weights", w), ("biases", b)] {
+        if let Some(index) = v.iter().position(|x| !x.is_finite()) {
+            return Err(NetworkError::NotFinite { what, index });
+        }
+    }
+    Ok(())
+}
+
 impl Network {
     /// A network; checks shapes and finiteness. The PSP delay of `conventions` must be 0
     /// or 1 (the reference's simulators).
@@ -183,8 +208,9 @@ pub enum AnyEngine {
 }
 
 impl AnyEngine {
-    /// Replaces weights and biases (same size); the state is kept.
-    pub fn set_parameters(&mut self, w: &[f64], b: &[f64]) {
+    /// Replaces weights and biases (same size, finite: checked as at construction, and
+    /// nothing changes on an error); the state is kept.
+    pub fn set_parameters(&mut self, w: &[f64], b: &[f64]) -> Result<(), NetworkError> {
         match self {
             AnyEngine::Clock(e) => e.set_parameters(w, b),
             AnyEngine::Event(e) => e.set_parameters(w, b),
@@ -237,7 +263,8 @@ pub(crate) mod probe {
         let mut rng = stream(1, "probe", 0);
         let mut rec = SpikeRecorder::default();
         e.run(1, &mut rng, &mut rec);
-        e.set_parameters(&[0.0, 0.0, -120.0, 0.0], &[-60.0, 60.0]);
+        e.set_parameters(&[0.0, 0.0, -120.0, 0.0], &[-60.0, 60.0])
+            .unwrap();
         e.run(11, &mut rng, &mut rec);
         assert_eq!(rec.spikes.iter().filter(|s| s.1 == 0).count(), 1);
         rec.spikes
@@ -255,5 +282,41 @@ pub(crate) mod probe {
             (Conventions::MICROCIRCUIT_M3, vec![0, 6, 7, 8, 9, 10, 11]),
             (Conventions::SALNET_M4, vec![0, 6, 8, 10]),
         ]
+    }
+}
+
+#[cfg(test)]
+mod set_parameters_tests {
+    use super::*;
+
+    /// Replacement parameters are checked as at construction: a NaN weight, an infinite bias
+    /// or a wrong size is refused naming the entry, and the engine keeps its parameters.
+    #[test]
+    fn set_parameters_refuses_non_finite_values() {
+        for kind in [EngineKind::Clock, EngineKind::Event] {
+            let net = Network::new(
+                vec![0.0, 0.5, 0.5, 0.0],
+                vec![0.0, 0.0],
+                10,
+                10,
+                Conventions::SAMPLER_M1,
+            )
+            .unwrap();
+            let mut e = kind.build(net);
+            let err = e
+                .set_parameters(&[0.0, f64::NAN, 0.5, 0.0], &[0.0, 0.0])
+                .unwrap_err();
+            assert_eq!(err.to_string(), "weights[1] is not finite");
+            let err = e
+                .set_parameters(&[0.0; 4], &[0.0, f64::INFINITY])
+                .unwrap_err();
+            assert_eq!(err.to_string(), "biases[1] is not finite");
+            assert!(e.set_parameters(&[0.0; 3], &[0.0, 0.0]).is_err());
+            assert_eq!(e.network().w, vec![0.0, 0.5, 0.5, 0.0]);
+            assert_eq!(e.network().b, vec![0.0, 0.0]);
+            e.set_parameters(&[0.0, 1.0, 1.0, 0.0], &[0.5, 0.5])
+                .unwrap();
+            assert_eq!(e.network().w, vec![0.0, 1.0, 1.0, 0.0]);
+        }
     }
 }

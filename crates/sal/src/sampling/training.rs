@@ -234,7 +234,11 @@ pub fn train<R: Flow>(
     };
     let with_sal = p.lr_symm != 0.0;
     for step in 0..p.num_epochs {
-        engine.set_parameters(&w, &b);
+        // W and b are checked for finiteness before every update is applied (below) and at
+        // the start, and their sizes are the network's
+        engine
+            .set_parameters(&w, &b)
+            .expect("finite parameters of the network's size");
         let d = p.duration(step);
         let st = sleep(&mut engine, p, ic, d, seed, step as u64, with_sal);
         for i in 0..n {
