@@ -80,7 +80,8 @@ pub fn salnet_run(dir: &OutDir, name: &str, out: &SalNetOutcome) -> Result<()> {
             series.push(Series::Scatter {
                 x,
                 y,
-                style: Style::new(palette(s + 3)).alpha(0.5),
+                // red, blue, green: snapshots stay apart where they overlap
+                style: Style::new(palette([3, 0, 2][s % 3])).alpha(0.5),
                 size: 3,
                 label: Some(format!("epoch {epoch}")),
             });
