@@ -130,7 +130,24 @@ fn summary(
     }
     let d = dest.display();
     if !made.is_empty() || !report.ssn.is_empty() {
-        let mut figs: Vec<String> = made.iter().map(|m| format!("{m}.png")).collect();
+        let mut figs: Vec<String> = made
+            .iter()
+            .flat_map(|m| {
+                if m == "fig8" {
+                    // one Fig 8 per dataset
+                    let mut ds: Vec<&str> = report
+                        .convnet
+                        .stats
+                        .iter()
+                        .map(|s| s.dataset.as_str())
+                        .collect();
+                    ds.dedup();
+                    ds.iter().map(|d| format!("fig8_{d}.png")).collect()
+                } else {
+                    vec![format!("{m}.png")]
+                }
+            })
+            .collect();
         figs.extend(
             report
                 .ssn
@@ -143,10 +160,20 @@ fn summary(
             figs.join(", ")
         );
     }
-    if report.ssn.is_empty() {
+    let fig8 = if report.convnet.points.is_empty() {
+        String::new()
+    } else {
+        format!("; {d}/fig8_table.csv and .json (accuracy and fc angles per dataset and method)")
+    };
+    if report.ssn.is_empty() && report.micro.sweeps.is_empty() {
         let _ = writeln!(
             s,
-            "tables:  {d}/micro_table.csv (= table.csv, the main table) and .json; {d}/long.csv (every run and epoch)"
+            "tables:  {d}/fig8_table.csv (= table.csv, the main table) and .json; {d}/long.csv (every run and epoch)"
+        );
+    } else if report.ssn.is_empty() {
+        let _ = writeln!(
+            s,
+            "tables:  {d}/micro_table.csv (= table.csv, the main table) and .json; {d}/long.csv (every run and epoch){fig8}"
         );
     } else {
         let _ = writeln!(
@@ -156,7 +183,7 @@ fn summary(
                 String::new()
             } else {
                 format!("; {d}/micro_table.csv and .json")
-            }
+            } + &fig8
         );
     }
     let _ = writeln!(s, "report written to {d}");

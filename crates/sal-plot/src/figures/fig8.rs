@@ -191,11 +191,19 @@ pub fn fig8(dir: &OutDir, rep: &ConvReport) -> Result<bool> {
         let cols = 3;
         let rows = panels.len().div_ceil(cols);
         let fig = Figure {
-            title: Some(format!(
-                "Fig 8 — ConvNet on {ds}: {} methods, {} seeds each (mean ± std)",
-                stats.len(),
-                stats.iter().map(|s| s.runs).max().unwrap_or(0)
-            )),
+            title: Some({
+                let lo = stats.iter().map(|s| s.runs).min().unwrap_or(0);
+                let hi = stats.iter().map(|s| s.runs).max().unwrap_or(0);
+                let seeds = match (lo, hi) {
+                    (1, 1) => "1 seed each".to_string(),
+                    (a, b) if a == b => format!("{a} seeds each"),
+                    (a, b) => format!("{a}–{b} seeds per method"),
+                };
+                format!(
+                    "Fig 8 — ConvNet on {ds}: {} methods, {seeds} (mean ± std)",
+                    stats.len()
+                )
+            }),
             rows,
             cols,
             panel_width: 520,
