@@ -196,7 +196,7 @@ pub(crate) fn slot_role(i: usize) -> Role {
     }
 }
 
-/// The ConvNet's parameters (PyTorch layouts: weights [out][in(,kh,kw)], row-major) in
+/// The ConvNet's parameters (PyTorch layouts: weights `[out][in(,kh,kw)]`, row-major) in
 /// element type `T`.
 #[derive(Debug, Clone)]
 pub struct Params<T> {
@@ -461,7 +461,7 @@ impl<T: Float> Params<T> {
 
 /// The three fc layers of the ConvNet in `f64`, as a spiking feedback phase (SAL, RDD)
 /// reads and writes them (deep.md §2.2, §3.2). Layer k = 0, 1, 2 is fc(k+1):
-/// `w[k]` and `fb[k]` are `sizes[k+1] × sizes[k]` row-major ([out][in], PyTorch layout; the
+/// `w[k]` and `fb[k]` are `sizes[k+1] × sizes[k]` row-major (`[out][in]`, PyTorch layout; the
 /// SALNet's B_k is `fb[k]ᵀ`), `b[k]` has `sizes[k+1]` entries. BatchNorm is not part of it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FcParams {

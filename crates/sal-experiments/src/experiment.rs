@@ -1,6 +1,6 @@
 //! One experiment abstraction and one registry of experiment kinds.
 //!
-//! A parameter file is recognised by the first [`Kind`] in [`KINDS`] that claims it, validated
+//! A parameter file is recognised by the first [`Kind`] in [`KINDS`](crate::kinds::KINDS) that claims it, validated
 //! into an [`Experiment`], run into an [`Outcome`] (values, no files), and written into a run
 //! directory by [`run_into`]: `config.resolved.yaml` (everything that decides the run, so that
 //! `sal run DIR/config.resolved.yaml` reproduces it), `metrics.json`, `arrays.npz` and

@@ -4,7 +4,7 @@
 //! Every long computation gets a [`Ctx`]: a [`Reporter`] that makes one [`Progress`] per task,
 //! and a [`Stop`] flag that a signal handler (or another thread) sets. Computations look at
 //! the flag between units of work (about every 50 ms) and return
-//! [`Error::Interrupted`](crate::error::Error::Interrupted); their partial output
+//! [`Error::Interrupted`]; their partial output
 //! directories are removed on the way out.
 
 use crate::error::{Error, Result};

@@ -286,8 +286,8 @@ impl PhasePlane {
 ///     t_ref, t_syn, t_max, psp, min_isi, window_*: as in :func:`stdd`.
 ///
 /// Returns:
-///     PhasePlane: numpy ``w`` (n), ``sal_12`` and ``sal_21`` (n×n, [i, j] at w12 = w[i],
-///     w21 = w[j]). Fig 2e draws x = w21, y = w12 with arrows (sal_21, sal_12).
+///     PhasePlane: numpy ``w`` (n), ``sal_12`` and ``sal_21`` (n×n, ``[i, j]`` at w12 = ``w[i]``,
+///     w21 = ``w[j]``). Fig 2e draws x = w21, y = w12 with arrows (sal_21, sal_12).
 ///
 /// Raises:
 ///     ValueError: an invalid parameter (the message names it).

@@ -312,13 +312,13 @@ pub struct RddFig7 {
     pub time_s: Vec<f64>,
     /// Alignment of W with L0.Bᵀ at each record.
     pub alignment: Vec<Alignment>,
-    /// L0.B ([in][out]) at the end.
+    /// L0.B (`[in][out]`) at the end.
     pub b_final: Vec<f64>,
 }
 
 /// Fig 7's RDD part (§4.2): L0 (n, RDD against L1, driven by Poisson counts from
 /// `default_rng(44)`) and L1 (n, feed-forward from L0 with 0.2·n·W/std(W)); B from the drawn
-/// feedback ([in][out]), σ_B = std(B); `epochs` epochs of 1 000 steps. `progress(steps)`
+/// feedback (`[in][out]`), σ_B = std(B); `epochs` epochs of 1 000 steps. `progress(steps)`
 /// after every epoch.
 pub fn fig7_rdd<R: Flow>(
     w: &[f64],

@@ -111,7 +111,7 @@ impl RandomState {
         }
     }
 
-    /// `shuffle(x)` in place: for i = n−1 down to 1 swap x[i] with x[interval(i)]
+    /// `shuffle(x)` in place: for i = n−1 down to 1 swap `x[i]` with `x[interval(i)]`
     /// (Fisher–Yates as NumPy's legacy generator does it, for 1-d arrays and lists alike).
     pub fn shuffle<T>(&mut self, x: &mut [T]) {
         for i in (1..x.len()).rev() {

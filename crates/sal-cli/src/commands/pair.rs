@@ -24,10 +24,10 @@ pub enum PlasticArg {
 #[derive(Args, Debug, Clone)]
 #[command(allow_negative_numbers = true)]
 pub struct PairArgs {
-    /// Initial weight of the synapse 2 → 1 (W[0][1]).
+    /// Initial weight of the synapse 2 → 1 (`W[0][1]`).
     #[arg(long, default_value_t = 1.5)]
     pub w12: f64,
-    /// Initial weight of the synapse 1 → 2 (W[1][0]).
+    /// Initial weight of the synapse 1 → 2 (`W[1][0]`).
     #[arg(long, default_value_t = 0.5)]
     pub w21: f64,
     /// Bias of neuron 1.

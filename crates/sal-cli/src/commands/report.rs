@@ -15,7 +15,7 @@ use std::path::PathBuf;
 /// feedback angles). table.csv / table.json are always the report's main table: the
 /// sampling-network table, or — in a report of microcircuit sweeps only — the same rows as
 /// micro_table.* (both names exist so that scripts can rely on either). Every figure comes
-/// with <name>.layout.json (axes, tick labels, legends as drawn). The terminal gets a short
+/// with `<name>.layout.json` (axes, tick labels, legends as drawn). The terminal gets a short
 /// summary and the paths; the tables are in the files.
 #[derive(Args, Debug, Clone)]
 pub struct ReportArgs {

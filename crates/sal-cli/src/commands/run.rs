@@ -45,7 +45,7 @@ pub struct RunArgs {
     /// it starts; default 80 % of this machine's memory).
     #[arg(long, value_name = "GIB")]
     pub max_memory: Option<f64>,
-    /// Output directory (default: runs/<scenario>).
+    /// Output directory (default: `runs/<scenario>`).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Replace an existing output directory (only a run directory made by sal that holds no

@@ -6,7 +6,7 @@
 //!   scalars; or `u_input.random: {training: N, validation: M, limits: [lo, hi], seed: S}`
 //!   draws N + M input vectors uniformly (NumPy `default_rng(S)`);
 //! * biases may be vectors (one value per unit) instead of scalars;
-//! * teacher and student `weights` entries may be matrices ([post][pre] rows);
+//! * teacher and student `weights` entries may be matrices (`[post][pre]` rows);
 //! * `teacher_initial_parameters.random_weights_init_limits` with
 //!   `teacher_simulation_settings.weights_init_seed`: a random teacher, drawn like a student.
 //!
@@ -90,7 +90,7 @@ pub enum ScalarOrVec {
     Vector(Vec<f64>),
 }
 
-/// A scalar or a matrix ([post][pre] rows).
+/// A scalar or a matrix (`[post][pre]` rows).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(untagged)]
 pub enum ScalarOrMat {
@@ -329,7 +329,7 @@ fn matrix(key: &str, v: &ScalarOrMat, rows: usize, cols: usize) -> Result<Mat> {
             if r.len() != rows || r.iter().any(|row| row.len() != cols) {
                 return Err(bad(
                     key,
-                    format!("needs a {rows}×{cols} matrix ([post][pre] rows)"),
+                    format!("needs a {rows}×{cols} matrix (`[post][pre]` rows)"),
                 ));
             }
             Mat {

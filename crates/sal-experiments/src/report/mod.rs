@@ -42,7 +42,7 @@ fn js(x: f64) -> Json {
     if x.is_finite() { json!(x) } else { Json::Null }
 }
 
-/// A written report ([`write`]).
+/// A written report ([`write()`]).
 pub struct Written {
     /// The report's data.
     pub report: Report,

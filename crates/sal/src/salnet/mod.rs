@@ -13,7 +13,7 @@
 //! * layer L (output): u = W_L·PSP(layer L−1) + b_L.
 //!
 //! W_k is n_k × n_(k−1) (forward), B_k is n_k × n_(k+1) (feedback from the layer above), all
-//! row-major [post][pre]. A batch of independent copies shares the weights.
+//! row-major `[post][pre]`. A batch of independent copies shares the weights.
 //!
 //! Time is in steps (t_ref = 10 steps; the paper's Fig 7 calls a step 0.1 ms). Conventions
 //! [`Conventions::SALNET_M4`]: a unit may fire again at the earliest t_ref + 1 steps after a
@@ -23,7 +23,7 @@
 //! SAL (online, `models.md` §9 step 3): for every feedback matrix B_k (post = layer k,
 //! pre = layer k+1) every pair of a post spike and a pre spike less than `buffer_len` steps
 //! apart adds the SAL window K(Δ) ([`crate::window::Window::sal_exp`] with τ = t_ref,
-//! Δ = t_post − t_pre) to D_k[post][pre]: −e^(−Δ/t_ref) for post after pre (depression),
+//! Δ = t_post − t_pre) to `D_k[post][pre]`: −e^(−Δ/t_ref) for post after pre (depression),
 //! +e^(−|Δ|/t_ref) for pre after post (potentiation), 0 for same-step pairs. After a block
 //! of steps [`SalNet::update`] applies ΔB_k = η_k·mean_batch(D_k)/buffer_len and clears
 //! D_k. Membranes, spike buffers and refractory state persist across blocks (never reset).
@@ -200,7 +200,7 @@ impl SalNetParams {
 
 /// All parameters of a SALNet, indexed by layer k as in the spec: `w[k]` = W_k
 /// (n_k × n_(k−1), empty for k = 0), `fb[k]` = B_k (n_k × n_(k+1), empty for k = L),
-/// `bias[k]` = b_k (n_k). Matrices are row-major [post][pre].
+/// `bias[k]` = b_k (n_k). Matrices are row-major `[post][pre]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SalWeights {
     /// Forward weights W_k.

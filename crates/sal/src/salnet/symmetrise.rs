@@ -70,7 +70,7 @@ impl SymmetriseConfig {
 }
 
 /// Fig 7's initial matrices (`deep.md` §4): NumPy `default_rng(43)` draws W (50 × 50,
-/// [out][in]) and then B (50 × 50, [in][out]) from U(−√(3/50), √(3/50)), row-major. Returns
+/// `[out][in]`) and then B (50 × 50, `[in][out]`) from U(−√(3/50), √(3/50)), row-major. Returns
 /// (W, B).
 pub fn fig7_initial_weights() -> (Vec<f64>, Vec<f64>) {
     let mut g = crate::rng_numpy::NumpyRng::new(43);

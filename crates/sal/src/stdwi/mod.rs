@@ -3,7 +3,7 @@
 //!
 //! 50 Poisson sources drive 50 input LIF units one to one; the inputs drive 50 output LIF
 //! units through 75·W. The feedback B (out × in) learns from the inputs' fast and slow
-//! traces at every output spike: B[i][·] += η·((x_f − x_s) − λ·B[i][·]). The angle between
+//! traces at every output spike: `B[i][·] += η·((x_f − x_s) − λ·B[i][·])`. The angle between
 //! W and B is recorded every 100 ms.
 //!
 //! The source trains replay NumPy's legacy generators bit for bit
