@@ -34,9 +34,10 @@ use crate::progress::Ctx;
 use sal::control::Halt;
 use sal::rdd::{PhaseSettings, RddNet};
 use sal::salnet::{SalNet, SalNetError, SalNetParams, SalWeights};
+use sal::transpose;
 use sal_deep::data::npz::read_checkpoint;
 use sal_deep::train::{EpochOptions, EpochStats, scalars};
-use sal_deep::{ConvNet, Dataset, DeepError, Float, Hyper, Method, NamedTensor};
+use sal_deep::{ConvNet, DeepError, Float, Hyper, Method, NamedTensor};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
 use serde_norway::{Mapping, Value};
@@ -483,7 +484,8 @@ impl ConvNetExperiment {
 
 impl ConvNetExperiment {
     fn train<T: Float>(&self, ctx: &Ctx) -> Result<Box<dyn Outcome>> {
-        let data = load_dataset(&self.dataset, &self.data_dir).map_err(|e| deep_err(e, ctx))?;
+        let data =
+            sal_deep::data::load(&self.dataset, &self.data_dir).map_err(|e| deep_err(e, ctx))?;
         let mut net = ConvNet::<T>::new(self.method, data.shape, self.seed, self.hyper())
             .map_err(|e| deep_err(e, ctx))?;
         if let Some(r) = &self.extras.init {
@@ -561,11 +563,6 @@ impl ConvNetExperiment {
             images,
         }))
     }
-}
-
-/// Loads a named dataset, a user's `.npz` (also in the oracle file's `data/…` layout).
-fn load_dataset(name: &str, data_dir: &Path) -> sal_deep::Result<Dataset> {
-    sal_deep::data::load(name, data_dir)
 }
 
 impl Experiment for ConvNetExperiment {
@@ -847,15 +844,4 @@ impl FeedbackPhase {
             .map_err(|err| deep_err(err, ctx))?;
         Ok(())
     }
-}
-
-/// The transpose of a row-major `rows` × `cols` matrix.
-fn transpose(m: &[f64], rows: usize, cols: usize) -> Vec<f64> {
-    let mut t = vec![0.0; m.len()];
-    for r in 0..rows {
-        for c in 0..cols {
-            t[c * rows + r] = m[r * cols + c];
-        }
-    }
-    t
 }

@@ -86,4 +86,5 @@ pub mod stdd;
 pub mod stdwi;
 pub mod two_neuron;
 mod vecops;
+pub use vecops::transpose;
 pub mod window;

@@ -122,8 +122,9 @@ pub(crate) fn sub_f32(dst: &mut [f64], src: &[f32]) {
     sub_f32_generic(dst, src)
 }
 
-/// The transpose of a row-major `rows × cols` matrix (row-major `cols × rows`).
-pub(crate) fn transpose<T: Copy + Default>(m: &[T], rows: usize, cols: usize) -> Vec<T> {
+/// The transpose of a row-major `rows × cols` matrix (row-major `cols × rows`), e.g. a
+/// ConvNet fc feedback matrix (out × in) as a SALNet B_k (n_k × n_(k+1)).
+pub fn transpose<T: Copy + Default>(m: &[T], rows: usize, cols: usize) -> Vec<T> {
     debug_assert_eq!(m.len(), rows * cols);
     let mut t = vec![T::default(); rows * cols];
     // Blocked so both sides stay in cache for the large feedback matrices.

@@ -17,7 +17,7 @@ use serde_json::{Value as Json, json};
 const N: usize = 50;
 
 fn transpose(m: &[f64]) -> Vec<f64> {
-    (0..N * N).map(|k| m[(k % N) * N + k / N]).collect()
+    sal::transpose(m, N, N)
 }
 
 /// One method's curve and final feedback (arranged like W, [out][in]).
