@@ -631,6 +631,34 @@ pub fn run(args: BenchArgs) -> Result<()> {
         results.push(r.vs_speed(quoted));
     }
 
+    // The RDD phase of Fig 8 (deep.md §3.6) on [1600, 384, 192, 10]: 3 000 steps per driven
+    // layer (a tenth of the reference's phase, feedback updated once per layer), one thread.
+    let name = "rdd_phase_1600-384-192-10";
+    if want(name) {
+        let dims = [1600, 384, 192, 10];
+        let settings = sal::rdd::PhaseSettings {
+            steps_per_layer: 3_000,
+            update_every: 3_000,
+            redraw_every: 100,
+        };
+        let steps = 3 * settings.steps_per_layer;
+        let mut net = sal::rdd::bench_network(&dims, 1);
+        let mut err = None;
+        let t = median_time(args.repeats, true, || {
+            if let Err(e) = net.phase(settings, &mut |_| {}) {
+                err = Some(e);
+            }
+        });
+        if let Some(e) = err {
+            return Err(Error::Failed(format!("{name}: {e}")));
+        }
+        let units: usize = dims.iter().sum();
+        let mut r = timed(name, None, Some(units), t);
+        r.steps_per_s = Some(steps as f64 / t.0);
+        r.ns_per_neuron_step = Some(t.0 * 1e9 / (steps as f64 * units as f64));
+        results.push(r);
+    }
+
     // The ConvNet of Fig 8: training throughput, batches of 128, float32, wall time.
     for (method, shape) in [
         (sal_deep::Method::Bp, sal_deep::InputShape::new(3, 32, 32)),
