@@ -113,5 +113,9 @@ fn main() {
         let _ = salnet_rate(&[1600, 384, 192, 10], 1, 1, 20_000, 1);
         return;
     }
+    if which == "profile4" {
+        let _ = salnet_rate(&[6400, 1536, 768, 40], 1, 1, 1_000, 1);
+        return;
+    }
     bench_salnet(&which);
 }

@@ -1,5 +1,5 @@
 //! Element-wise vector kernels of the spiking networks (SALNet): `dst += src` (double or
-//! single-precision source) and `dst -= src` (single-precision source).
+//! single-precision source) and `dst -= src`.
 //!
 //! Every operation is element-wise (no reductions), so the result is bit-for-bit the same
 //! whatever the SIMD width: the AVX-512 and AVX2 versions are the generic loops compiled with
@@ -14,16 +14,16 @@ fn add_generic(dst: &mut [f64], src: &[f64]) {
 }
 
 #[inline(always)]
-fn add_f32_generic(dst: &mut [f64], src: &[f32]) {
+fn sub_generic(dst: &mut [f64], src: &[f64]) {
     for (d, s) in dst.iter_mut().zip(src) {
-        *d += *s as f64;
+        *d -= *s;
     }
 }
 
 #[inline(always)]
-fn sub_f32_generic(dst: &mut [f64], src: &[f32]) {
+fn add_f32_generic(dst: &mut [f64], src: &[f32]) {
     for (d, s) in dst.iter_mut().zip(src) {
-        *d -= *s as f64;
+        *d += *s as f64;
     }
 }
 
@@ -34,12 +34,12 @@ mod avx2 {
         super::add_f32_generic(dst, src)
     }
     #[target_feature(enable = "avx2")]
-    pub(super) fn sub_f32(dst: &mut [f64], src: &[f32]) {
-        super::sub_f32_generic(dst, src)
-    }
-    #[target_feature(enable = "avx2")]
     pub(super) fn add(dst: &mut [f64], src: &[f64]) {
         super::add_generic(dst, src)
+    }
+    #[target_feature(enable = "avx2")]
+    pub(super) fn sub(dst: &mut [f64], src: &[f64]) {
+        super::sub_generic(dst, src)
     }
 }
 
@@ -50,12 +50,12 @@ mod avx512 {
         super::add_f32_generic(dst, src)
     }
     #[target_feature(enable = "avx512f")]
-    pub(super) fn sub_f32(dst: &mut [f64], src: &[f32]) {
-        super::sub_f32_generic(dst, src)
-    }
-    #[target_feature(enable = "avx512f")]
     pub(super) fn add(dst: &mut [f64], src: &[f64]) {
         super::add_generic(dst, src)
+    }
+    #[target_feature(enable = "avx512f")]
+    pub(super) fn sub(dst: &mut [f64], src: &[f64]) {
+        super::sub_generic(dst, src)
     }
 }
 
@@ -88,6 +88,23 @@ pub(crate) fn add_assign(dst: &mut [f64], src: &[f64]) {
     add_generic(dst, src)
 }
 
+/// `dst[i] -= src[i]` (lengths must agree).
+#[inline]
+pub(crate) fn sub_assign(dst: &mut [f64], src: &[f64]) {
+    debug_assert_eq!(dst.len(), src.len());
+    #[cfg(target_arch = "x86_64")]
+    if has_avx512() {
+        // SAFETY: the CPU supports AVX-512F (checked above).
+        return unsafe { avx512::sub(dst, src) };
+    }
+    #[cfg(target_arch = "x86_64")]
+    if has_avx2() {
+        // SAFETY: the CPU supports AVX2 (checked above).
+        return unsafe { avx2::sub(dst, src) };
+    }
+    sub_generic(dst, src)
+}
+
 /// `dst[i] += src[i]` for single-precision `src` (converted exactly to double).
 #[inline]
 pub(crate) fn add_f32(dst: &mut [f64], src: &[f32]) {
@@ -103,23 +120,6 @@ pub(crate) fn add_f32(dst: &mut [f64], src: &[f32]) {
         return unsafe { avx2::add_f32(dst, src) };
     }
     add_f32_generic(dst, src)
-}
-
-/// `dst[i] -= src[i]` for single-precision `src` (converted exactly to double).
-#[inline]
-pub(crate) fn sub_f32(dst: &mut [f64], src: &[f32]) {
-    debug_assert_eq!(dst.len(), src.len());
-    #[cfg(target_arch = "x86_64")]
-    if has_avx512() {
-        // SAFETY: the CPU supports AVX-512F (checked above).
-        return unsafe { avx512::sub_f32(dst, src) };
-    }
-    #[cfg(target_arch = "x86_64")]
-    if has_avx2() {
-        // SAFETY: the CPU supports AVX2 (checked above).
-        return unsafe { avx2::sub_f32(dst, src) };
-    }
-    sub_f32_generic(dst, src)
 }
 
 /// The transpose of a row-major `rows × cols` matrix (row-major `cols × rows`), e.g. a
@@ -155,11 +155,11 @@ mod tests {
         let mut p = base.clone();
         add_f32(&mut p, &src32);
         let mut m = base.clone();
-        sub_f32(&mut m, &src32);
+        sub_assign(&mut m, &src);
         for i in 0..37 {
             assert_eq!(a[i], base[i] + src[i]);
             assert_eq!(p[i], base[i] + src32[i] as f64);
-            assert_eq!(m[i], base[i] - src32[i] as f64);
+            assert_eq!(m[i], base[i] - src[i]);
         }
         let m: Vec<f64> = (0..6).map(|v| v as f64).collect();
         assert_eq!(transpose(&m, 2, 3), vec![0.0, 3.0, 1.0, 4.0, 2.0, 5.0]);

@@ -592,18 +592,27 @@ pub fn run(args: BenchArgs) -> Result<()> {
     }
 
     // SALNet (simulator M4): Fig 9's network at batch 1 and the Fig 8 SAL phase's batch 32,
-    // wall time (the copies run on rayon's threads).
-    for (name, batch, steps) in [
-        ("salnet_1600-384-192-10_b1", 1usize, 4_000u64),
-        ("salnet_1600-384-192-10_b32", 32, 200),
+    // wall time (the copies run on rayon's threads); Fig 9's network with every width doubled
+    // and quadrupled (batch 1) for the cost per synaptic event (a spike of layer k reaches
+    // n_(k−1) + n_(k+1) units; fan_out is that mean over the spikes).
+    for (name, dims, batch, steps) in [
+        (
+            "salnet_1600-384-192-10_b1",
+            [1600, 384, 192, 10],
+            1usize,
+            4_000u64,
+        ),
+        ("salnet_1600-384-192-10_b32", [1600, 384, 192, 10], 32, 200),
+        ("salnet_3200-768-384-20_b1", [3200, 768, 384, 20], 1, 1_000),
+        ("salnet_6400-1536-768-40_b1", [6400, 1536, 768, 40], 1, 250),
     ] {
         if !want(name) {
             continue;
         }
-        let dims = [1600, 384, 192, 10];
         let fail = |e: sal::salnet::SalNetError| Error::Failed(format!("{name}: {e}"));
         let mut net = sal::salnet::bench_network(&dims, batch, 1).map_err(fail)?;
         sal::salnet::bench_steps(&mut net, steps / 4).map_err(fail)?; // warm-up
+        let before = net.spike_counts().to_vec();
         let mut spikes = 0u64;
         let mut err = None;
         let t = median_time(args.repeats, false, || {
@@ -615,6 +624,21 @@ pub fn run(args: BenchArgs) -> Result<()> {
         if let Some(e) = err {
             return Err(fail(e));
         }
+        let per_layer: Vec<u64> = net
+            .spike_counts()
+            .iter()
+            .zip(&before)
+            .map(|(a, b)| a - b)
+            .collect();
+        let reach = |k: usize| {
+            (if k > 0 { dims[k - 1] } else { 0 }) + dims.get(k + 1).copied().unwrap_or(0)
+        };
+        let fan_out = per_layer
+            .iter()
+            .enumerate()
+            .map(|(k, &s)| s as f64 * reach(k) as f64)
+            .sum::<f64>()
+            / (per_layer.iter().sum::<u64>() as f64).max(1.0);
         let m = t.0;
         let calls = args.repeats as u64 + 1;
         let spikes_per_step = spikes as f64 / (steps * calls) as f64;
@@ -622,13 +646,46 @@ pub fn run(args: BenchArgs) -> Result<()> {
         let mut r = timed(name, Some("event"), Some(units), (t.0, t.1, "wall"));
         r.steps_per_s = Some(steps as f64 / m);
         r.spikes_per_step = Some(spikes_per_step);
+        r.fan_out = Some(fan_out);
         r.ns_per_spike = Some(m * 1e9 / (steps as f64 * spikes_per_step.max(1e-12)));
+        r.ns_per_synaptic_event =
+            Some(m * 1e9 / (steps as f64 * spikes_per_step.max(1e-12) * fan_out.max(1.0)));
         r.ns_per_neuron_step = Some(m * 1e9 / (steps as f64 * units as f64));
         let quoted = refs.quoted(name).and_then(|q| {
             q.reference_steps_per_s
                 .map(|s| (s, format!("quoted: {}", q.source)))
         });
         results.push(r.vs_speed(quoted));
+    }
+
+    // What memory alone costs at those widths: adding random columns (as many as spikes
+    // reach) of a single-precision matrix the size of W_1ᵀ (n_0 × n_1) to a membrane vector,
+    // ns per element. From the cache at Fig 9's widths, from main memory at 4×.
+    for (name, n0, n1) in [
+        ("column_stream_1600x384", 1600usize, 384usize),
+        ("column_stream_3200x768", 3200, 768),
+        ("column_stream_6400x1536", 6400, 1536),
+    ] {
+        if !want(name) {
+            continue;
+        }
+        let m: Vec<f32> = (0..n0 * n1).map(|i| (i % 7) as f32 * 0.01).collect();
+        let mut u = vec![0.0f64; n1];
+        let mut rng = stream(4, "bench-columns", n0 as u64);
+        let cols: Vec<usize> = (0..100_000)
+            .map(|_| (sal::neuron::uniform53(&mut rng) % n0 as u64) as usize)
+            .collect();
+        let t = median_time(args.repeats, false, || {
+            for &j in &cols {
+                for (a, &b) in u.iter_mut().zip(&m[j * n1..(j + 1) * n1]) {
+                    *a += b as f64;
+                }
+            }
+            std::hint::black_box(&u);
+        });
+        let mut r = timed(name, None, None, t);
+        r.ns_per_synaptic_event = Some(t.0 * 1e9 / (cols.len() * n1) as f64);
+        results.push(r);
     }
 
     // The RDD phase of Fig 8 (deep.md §3.6) on [1600, 384, 192, 10]: 3 000 steps per driven
