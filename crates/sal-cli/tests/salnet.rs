@@ -192,3 +192,78 @@ fn figure_fig7_writes_the_stable_keys() {
     }
     let _ = std::fs::remove_dir_all(&out);
 }
+
+/// `sal report` of a SALNet sweep (2 learning rates × 3 seeds) writes salnet_table.csv/.json
+/// (also as table.csv) with, per learning rate, the median, minimum and maximum over seeds of
+/// each B_k's final angle — checked against the points' own metrics.json — and `--json`
+/// rows carrying each point's final angles; long.csv has a row per point and epoch entry.
+#[test]
+fn report_of_a_salnet_sweep_tabulates_final_angles_over_seeds() {
+    let out = tmp("salnet-sweep");
+    let f = repo("configs/salnet/fig9.yaml");
+    ok(&sal(
+        &[
+            "sweep",
+            &f,
+            "--grid",
+            "sal_lr=0.01,0.05",
+            "--grid",
+            "seed=1,2,3",
+            "--set",
+            "dims=[40,20,10]",
+            "--set",
+            "n_epochs=2",
+            "--set",
+            "len_epoch=30",
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ],
+        None,
+    ));
+    let o = sal(&["report", out.to_str().unwrap(), "--json"], None);
+    ok(&o);
+    let rows: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 6);
+    let rep = out.join("report");
+    let table: Value =
+        serde_json::from_str(&std::fs::read_to_string(rep.join("salnet_table.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        std::fs::read(rep.join("table.csv")).unwrap(),
+        std::fs::read(rep.join("salnet_table.csv")).unwrap()
+    );
+    let plan: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("sweep.json")).unwrap()).unwrap();
+    for (lr, row) in [0.01, 0.05].iter().zip(table.as_array().unwrap()) {
+        assert_eq!(row["config"], format!("sal_lr={lr}"));
+        assert_eq!(row["runs"], 3);
+        assert_eq!(row["epochs"], 2);
+        for k in 0..2 {
+            // the three seeds' final angles, read from their own run directories
+            let mut finals: Vec<f64> = plan["points"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|p| p["coords"]["sal_lr"].as_f64() == Some(*lr))
+                .map(|p| {
+                    let m = metrics(&out.join(p["dir"].as_str().unwrap()));
+                    let a = m["scalars"][format!("symm/angle/{k}")].as_array().unwrap();
+                    assert_eq!(a.len(), 3, "before the first epoch and after each");
+                    a[2].as_f64().unwrap()
+                })
+                .collect();
+            finals.sort_by(f64::total_cmp);
+            let a = &row["angle_deg"][k];
+            assert_eq!(a["median"].as_f64().unwrap(), finals[1]);
+            assert_eq!(a["min"].as_f64().unwrap(), finals[0]);
+            assert_eq!(a["max"].as_f64().unwrap(), finals[2]);
+            assert!(rows.iter().any(|r| r["final_angle_deg"][k] == finals[0]));
+        }
+    }
+    let long = std::fs::read_to_string(rep.join("long.csv")).unwrap();
+    assert!(long.starts_with("sweep,kind,point,"), "{long}");
+    assert!(long.lines().next().unwrap().contains("angle_deg_B1"));
+    assert_eq!(long.lines().count(), 1 + 6 * 3);
+}

@@ -160,32 +160,32 @@ fn summary(
             figs.join(", ")
         );
     }
-    let fig8 = if report.convnet.points.is_empty() {
-        String::new()
-    } else {
-        format!("; {d}/fig8_table.csv and .json (accuracy and fc angles per dataset and method)")
-    };
-    if report.ssn.is_empty() && report.micro.sweeps.is_empty() {
-        let _ = writeln!(
-            s,
-            "tables:  {d}/fig8_table.csv (= table.csv, the main table) and .json; {d}/long.csv (every run and epoch)"
-        );
-    } else if report.ssn.is_empty() {
-        let _ = writeln!(
-            s,
-            "tables:  {d}/micro_table.csv (= table.csv, the main table) and .json; {d}/long.csv (every run and epoch){fig8}"
-        );
-    } else {
-        let _ = writeln!(
-            s,
-            "tables:  {d}/table.csv and .json (final quartiles per scenario and noise level); {d}/long.csv (every run and validation point){}",
-            if report.micro.sweeps.is_empty() {
-                String::new()
-            } else {
-                format!("; {d}/micro_table.csv and .json")
-            } + &fig8
-        );
+    let mut tables = Vec::new();
+    if !report.micro.sweeps.is_empty() {
+        tables.push(format!("{d}/micro_table.csv and .json (microcircuits)"));
     }
+    if !report.convnet.points.is_empty() {
+        tables.push(format!(
+            "{d}/fig8_table.csv and .json (accuracy and fc angles per dataset and method)"
+        ));
+    }
+    if !report.salnet.points.is_empty() {
+        tables.push(format!(
+            "{d}/salnet_table.csv and .json (final feedback angles and correlations per configuration)"
+        ));
+    }
+    // table.csv repeats the first of these unless there are sampling networks
+    let main = if report.ssn.is_empty() {
+        match tables.first() {
+            Some(t) => format!("{d}/table.csv (= {})", t.split(' ').next().unwrap_or("")),
+            None => format!("{d}/table.csv"),
+        }
+    } else {
+        format!("{d}/table.csv and .json (final quartiles per scenario and noise level)")
+    };
+    tables.insert(0, main);
+    tables.push(format!("{d}/long.csv (every run and validation point)"));
+    let _ = writeln!(s, "tables:  {}", tables.join("; "));
     let _ = writeln!(s, "report written to {d}");
     s
 }

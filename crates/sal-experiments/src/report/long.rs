@@ -5,6 +5,7 @@
 
 use super::convnet::ConvReport;
 use super::micro::MicroReport;
+use super::salnet::SalnetReport;
 use super::ssn::{Level, Scenario};
 use serde_json::Value as Json;
 use std::collections::BTreeSet;
@@ -48,7 +49,12 @@ struct Row {
 }
 
 /// The long table of the sweeps of a report.
-pub fn build(ssn: &[(Scenario, Vec<Level>)], micro: &MicroReport, conv: &ConvReport) -> LongTable {
+pub fn build(
+    ssn: &[(Scenario, Vec<Level>)],
+    micro: &MicroReport,
+    conv: &ConvReport,
+    salnet: &SalnetReport,
+) -> LongTable {
     let mut rows = Vec::new();
     for (s, _) in ssn {
         let mut pts: Vec<_> = s.points.iter().collect();
@@ -127,6 +133,32 @@ pub fn build(ssn: &[(Scenario, Vec<Level>)], micro: &MicroReport, conv: &ConvRep
                 coords: p.coords.clone(),
                 step_name: "epoch",
                 step: (e + 1) as f64,
+                metrics,
+            });
+        }
+    }
+    for p in &salnet.points {
+        // entry e: after epoch e (0: before the first)
+        let epochs = p.angles.first().map_or(0, Vec::len);
+        for e in 0..epochs {
+            let mut metrics = Vec::new();
+            for (k, (a, r)) in p.angles.iter().zip(&p.corrcoef).enumerate() {
+                metrics.push((
+                    format!("angle_deg_B{k}"),
+                    a.get(e).copied().unwrap_or(f64::NAN),
+                ));
+                metrics.push((
+                    format!("corrcoef_B{k}"),
+                    r.get(e).copied().unwrap_or(f64::NAN),
+                ));
+            }
+            rows.push(Row {
+                sweep: p.scenario.clone(),
+                kind: "salnet",
+                index: p.index,
+                coords: p.coords.clone(),
+                step_name: "epoch",
+                step: e as f64,
                 metrics,
             });
         }

@@ -2,13 +2,15 @@
 //! `sal-plot` from a [`Report`]).
 //!
 //! [`ssn`]: spiking sampling networks (Fig 4 / Fig 5); [`micro`]: cortical microcircuits
-//! (Fig 6); [`convnet`]: deep ConvNets with seven feedback methods (Fig 8); [`common`]:
+//! (Fig 6); [`convnet`]: deep ConvNets with seven feedback methods (Fig 8); [`salnet`]: SAL
+//! alignment of deep feedback matrices (Fig 9); [`common`]:
 //! quartiles and sweep discovery; [`long`]: every point × validation point as one table.
 
 pub mod common;
 pub mod convnet;
 pub mod long;
 pub mod micro;
+pub mod salnet;
 pub mod ssn;
 
 use crate::error::Result;
@@ -33,6 +35,8 @@ pub struct Report {
     pub micro: micro::MicroReport,
     /// ConvNet sweeps (Fig 8).
     pub convnet: convnet::ConvReport,
+    /// SALNet sweeps (Fig 9).
+    pub salnet: salnet::SalnetReport,
     /// Warnings for the reader: unfinished or failed points, points computed by different
     /// programs or from different inputs.
     pub warnings: Vec<String>,
@@ -92,6 +96,7 @@ pub fn build(dir: &Path) -> Result<Report> {
     let mut scenarios = ssn::discover(dir)?;
     let micro = micro::summarise(micro::discover(dir)?);
     let convnet = convnet::build(dir)?;
+    let salnet = salnet::build(dir)?;
     scenarios.sort_by(|a, b| {
         a.plan
             .scenario
@@ -112,7 +117,7 @@ pub fn build(dir: &Path) -> Result<Report> {
     for s in &micro.sweeps {
         unfinished(&mut warnings, &s.plan, s.missing);
     }
-    for (plan, _, missing) in &convnet.sweeps {
+    for (plan, _, missing) in convnet.sweeps.iter().chain(&salnet.sweeps) {
         unfinished(&mut warnings, plan, *missing);
     }
     for d in &sweeps {
@@ -140,6 +145,7 @@ pub fn build(dir: &Path) -> Result<Report> {
         ssn,
         micro,
         convnet,
+        salnet,
         warnings,
     })
 }
@@ -266,23 +272,31 @@ impl Report {
             out.text("fig8_table.csv", &self.convnet.table_csv())?;
             out.json("fig8_table.json", &self.convnet.table_json())?;
         }
-        if self.ssn.is_empty() && self.micro.sweeps.is_empty() && !self.convnet.points.is_empty() {
-            out.text("table.csv", &self.convnet.table_csv())?;
-            out.json("table.json", &self.convnet.table_json())?;
-        } else if self.ssn.is_empty() {
-            // no sampling-network sweep: the main table is the microcircuit one
-            out.text("table.csv", &self.micro_csv())?;
-            out.json("table.json", &micro::table_json(&self.micro))?;
-        } else {
+        if !self.salnet.points.is_empty() {
+            out.text("salnet_table.csv", &self.salnet.table_csv())?;
+            out.json("salnet_table.json", &self.salnet.table_json())?;
+        }
+        // the main table: the first kind present of sampling networks, microcircuits,
+        // ConvNets, SALNets (an empty microcircuit table when there is none)
+        if !self.ssn.is_empty() {
             out.text("table.csv", &self.ssn_csv())?;
             out.json("table.json", &self.ssn_table())?;
+        } else if self.micro.sweeps.is_empty() && !self.convnet.points.is_empty() {
+            out.text("table.csv", &self.convnet.table_csv())?;
+            out.json("table.json", &self.convnet.table_json())?;
+        } else if self.micro.sweeps.is_empty() && !self.salnet.points.is_empty() {
+            out.text("table.csv", &self.salnet.table_csv())?;
+            out.json("table.json", &self.salnet.table_json())?;
+        } else {
+            out.text("table.csv", &self.micro_csv())?;
+            out.json("table.json", &micro::table_json(&self.micro))?;
         }
         out.text("long.csv", &long::csv(&self.long_table()))
     }
 
     /// Every finished point × validation point as one long table (see [`long`]).
     pub fn long_table(&self) -> long::LongTable {
-        long::build(&self.ssn, &self.micro, &self.convnet)
+        long::build(&self.ssn, &self.micro, &self.convnet, &self.salnet)
     }
 
     /// The per-point final values as JSON rows (`sal report --json`, stable ordering).
@@ -303,6 +317,7 @@ impl Report {
         }
         rows.extend(micro::point_rows(&self.micro));
         rows.extend(self.convnet.point_rows());
+        rows.extend(self.salnet.point_rows());
         rows
     }
 }
