@@ -603,6 +603,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
             4_000u64,
         ),
         ("salnet_1600-384-192-10_b32", [1600, 384, 192, 10], 32, 200),
+        ("salnet_800-192-96-5_b1", [800, 192, 96, 5], 1, 16_000),
         ("salnet_3200-768-384-20_b1", [3200, 768, 384, 20], 1, 1_000),
         ("salnet_6400-1536-768-40_b1", [6400, 1536, 768, 40], 1, 250),
     ] {
@@ -662,7 +663,8 @@ pub fn run(args: BenchArgs) -> Result<()> {
     // reach) of a single-precision matrix the size of W_1ᵀ (n_0 × n_1) to a membrane vector,
     // ns per element. From the cache at Fig 9's widths, from main memory at 4×.
     for (name, n0, n1) in [
-        ("column_stream_1600x384", 1600usize, 384usize),
+        ("column_stream_800x192", 800usize, 192usize),
+        ("column_stream_1600x384", 1600, 384),
         ("column_stream_3200x768", 3200, 768),
         ("column_stream_6400x1536", 6400, 1536),
     ] {
