@@ -196,7 +196,8 @@ fn figure_fig7_writes_the_stable_keys() {
 /// `sal report` of a SALNet sweep (2 learning rates × 3 seeds) writes salnet_table.csv/.json
 /// (also as table.csv) with, per learning rate, the median, minimum and maximum over seeds of
 /// each B_k's final angle — checked against the points' own metrics.json — and `--json`
-/// rows carrying each point's final angles; long.csv has a row per point and epoch entry.
+/// rows carrying each point's final angles; long.csv has a row per point and epoch entry;
+/// the figure salnet.png (angle and correlation over epochs per configuration) is drawn.
 #[test]
 fn report_of_a_salnet_sweep_tabulates_final_angles_over_seeds() {
     let out = tmp("salnet-sweep");
@@ -266,4 +267,7 @@ fn report_of_a_salnet_sweep_tabulates_final_angles_over_seeds() {
     assert!(long.starts_with("sweep,kind,point,"), "{long}");
     assert!(long.lines().next().unwrap().contains("angle_deg_B1"));
     assert_eq!(long.lines().count(), 1 + 6 * 3);
+    for f in ["salnet.png", "salnet.svg", "salnet.layout.json"] {
+        assert!(rep.join(f).is_file(), "{f}");
+    }
 }

@@ -50,5 +50,8 @@ pub fn report_figures(dir: &OutDir, report: &Report) -> Result<Vec<String>> {
     if !report.convnet.points.is_empty() && figures::fig8::fig8(dir, &report.convnet)? {
         made.push("fig8".into());
     }
+    if figures::salnet::report(dir, &report.salnet)? {
+        made.push("salnet".into());
+    }
     Ok(made)
 }

@@ -507,11 +507,11 @@ pub struct Report {
     /// The report directory.
     #[pyo3(get)]
     dir: Py<PyAny>,
-    /// The files written (sorted paths: tables table.csv/json, micro_table.*, long.csv,
-    /// figures).
+    /// The files written (sorted paths: tables table.csv/json, micro_table.*,
+    /// fig8_table.*, salnet_table.*, long.csv, figures).
     #[pyo3(get)]
     files: Py<PyList>,
-    /// The paper figures drawn (``fig4``, ``fig5``, ``fig6``).
+    /// The paper figures drawn (``fig4``, ``fig5``, ``fig6``, ``fig8_<dataset>``).
     #[pyo3(get)]
     figures: Vec<String>,
     /// Per-point final values (the rows of ``sal report --json``).
@@ -540,8 +540,9 @@ impl Report {
 }
 
 /// Figures and tables of a sweep directory (or a directory of sweeps) — ``sal report``:
-/// per-scenario figures, Fig 4 / 5 (sampling networks) and Fig 6 (microcircuits) when their
-/// sweeps are there, table.csv/json, micro_table.csv/json and long.csv, into
+/// per-scenario figures, Fig 4 / 5 (sampling networks), Fig 6 (microcircuits) and Fig 8
+/// (ConvNets) when their sweeps are there, table.csv/json, micro_table.csv/json,
+/// fig8_table.csv/json, salnet_table.csv/json (SALNet sweeps) and long.csv, into
 /// ``out`` (default ``dir/report``, regenerated on every call; only a report directory made
 /// by sal is ever replaced).
 ///

@@ -1,12 +1,14 @@
 //! Figures of a SALNet symmetrisation run (Fig 9): angle and correlation between W_(k+1) and
-//! B_kᵀ per layer over the epochs, and W vs B scatter per layer at the snapshot epochs.
+//! B_kᵀ per layer over the epochs, and W vs B scatter per layer at the snapshot epochs; and
+//! of a report's SALNet sweeps (the same curves over seeds).
 
 use super::common::render;
-use crate::kit::{Figure, LegendPos, Panel, Rgb, Series, Style, palette};
+use crate::kit::{Band, Figure, LegendPos, Panel, Rgb, Series, Style, palette};
 use sal_experiments::error::Result;
 use sal_experiments::experiment::{Experiment, run_into};
 use sal_experiments::out::OutDir;
 use sal_experiments::progress::Ctx;
+use sal_experiments::report::salnet::{SalnetPoint, SalnetReport, median_range};
 use sal_experiments::salnet::{SalNetConfig, SalNetExperiment, SalNetOutcome};
 use std::path::Path;
 
@@ -139,4 +141,87 @@ pub fn fig9(dir: &OutDir, seed: u64, ctx: &Ctx) -> Result<&'static str> {
         .expect("a SALNet run gives a SALNet outcome");
     salnet_run(dir, "fig9", o)?;
     Ok("fig9")
+}
+
+/// The figure of a report's SALNet sweeps (`salnet.png`): per configuration (grid coordinates
+/// other than the seed) the angle and the correlation of every B_k with W_(k+1)ᵀ over the
+/// epochs, median over the seeds with the range (min–max) shaded. Returns whether drawn.
+pub fn report(dir: &OutDir, rep: &SalnetReport) -> Result<bool> {
+    let mut groups: Vec<(String, Vec<&SalnetPoint>)> = Vec::new();
+    for p in &rep.points {
+        let key = format!("{} {}", p.scenario, p.config());
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, v)) => v.push(p),
+            None => groups.push((key, vec![p])),
+        }
+    }
+    let layers = rep.points.iter().map(|p| p.angles.len()).max().unwrap_or(0);
+    if groups.is_empty() || layers == 0 {
+        return Ok(false);
+    }
+    let single = groups.len() == 1;
+    let mut panels = Vec::new();
+    for (what, pick, y_label, y_range) in [
+        (
+            "angle",
+            (|p: &SalnetPoint, k: usize| p.angles.get(k).cloned()) as fn(&SalnetPoint, usize) -> _,
+            "angle(W, Bᵀ) [°]",
+            (0.0, 95.0),
+        ),
+        (
+            "correlation",
+            |p: &SalnetPoint, k: usize| p.corrcoef.get(k).cloned(),
+            "Pearson r(W, Bᵀ)",
+            (-0.1, 1.0),
+        ),
+    ] {
+        for k in 0..layers {
+            let mut panel = Panel {
+                title: Some(format!("{what} of B_{k} and W_{}ᵀ", k + 1)),
+                x_label: "epoch".into(),
+                y_label: y_label.into(),
+                y_range: Some(y_range),
+                legend: (k == 0 && what == "angle").then_some(LegendPos::Best),
+                ..Panel::default()
+            };
+            for (g, (key, pts)) in groups.iter().enumerate() {
+                let runs: Vec<Vec<f64>> = pts.iter().filter_map(|p| pick(p, k)).collect();
+                let n = runs.iter().map(Vec::len).min().unwrap_or(0);
+                let stat = |e: usize| median_range(&runs.iter().map(|r| r[e]).collect::<Vec<_>>());
+                let x: Vec<f64> = (0..n).map(|e| e as f64).collect();
+                let s: Vec<(f64, f64, f64)> = (0..n).map(stat).collect();
+                let c = if single { palette(k) } else { palette(g) };
+                panel.bands.push(Band {
+                    x: x.clone(),
+                    lower: s.iter().map(|v| v.1).collect(),
+                    upper: s.iter().map(|v| v.2).collect(),
+                    color: c,
+                    alpha: 0.2,
+                    label: None,
+                });
+                panel.series.push(Series::Line {
+                    x,
+                    y: s.iter().map(|v| v.0).collect(),
+                    style: Style::new(c).width(2),
+                    label: Some(format!("{key} (n = {})", runs.len())),
+                });
+            }
+            panels.push(panel);
+        }
+    }
+    let fig = Figure {
+        title: Some(format!(
+            "SALNet sweeps: alignment of the feedback over epochs (median over seeds, range shaded; {} run{})",
+            rep.points.len(),
+            if rep.points.len() == 1 { "" } else { "s" }
+        )),
+        rows: 2,
+        cols: layers,
+        panel_width: 480,
+        panel_height: 360,
+        panels,
+        ..Figure::default()
+    };
+    render(dir, "salnet", &fig)?;
+    Ok(true)
 }
