@@ -149,7 +149,10 @@ pub fn fig9(dir: &OutDir, seed: u64, ctx: &Ctx) -> Result<&'static str> {
 pub fn report(dir: &OutDir, rep: &SalnetReport) -> Result<bool> {
     let mut groups: Vec<(String, Vec<&SalnetPoint>)> = Vec::new();
     for p in &rep.points {
-        let key = format!("{} {}", p.scenario, p.config());
+        let key = match p.config().as_str() {
+            "-" => p.scenario.clone(),
+            c => format!("{} {c}", p.scenario),
+        };
         match groups.iter_mut().find(|(k, _)| *k == key) {
             Some((_, v)) => v.push(p),
             None => groups.push((key, vec![p])),
