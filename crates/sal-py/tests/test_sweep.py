@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import sal
 
-from conftest import MICRO_SMOKE, cli, read_json
+from conftest import MICRO_SMOKE, REPO, cli, read_json
 
 GRID = {"student_simulation_settings.poisson_seed": [11, 12, 13]}
 
@@ -62,3 +62,21 @@ def test_sweep_errors_name_the_option(tmp_path):
     with pytest.raises(ValueError, match=r"network_properties\.nope"):
         sal.sweep(MICRO_SMOKE, grid={"network_properties.nope": [1, 2]}, out=tmp_path / "a", progress=False)
     assert not (tmp_path / "a").exists()
+
+
+def test_report_of_a_salnet_sweep_has_its_table_and_figure(tmp_path):
+    out = tmp_path / "salnet"
+    fig9 = REPO / "configs" / "salnet" / "fig9.yaml"
+    sal.sweep(fig9, grid={"seed": [1, 2]}, set={"dims": [30, 15, 5], "n_epochs": 2, "len_epoch": 20},
+              out=out, progress=False)
+    rep = sal.report(out)
+    names = {p.name for p in rep.files}
+    assert {"salnet_table.csv", "salnet_table.json", "salnet.png", "long.csv"} <= names
+    assert "salnet" in rep.figures
+    # each row's final angles are the last entries of the point's own scalars
+    for row in rep.rows:
+        point = next(p for p in read_json(out / "sweep.json")["points"] if p["index"] == row["index"])
+        scalars = read_json(out / point["dir"] / "metrics.json")["scalars"]
+        assert row["final_angle_deg"] == [scalars[f"symm/angle/{k}"][-1] for k in range(2)]
+    table = read_json(out / "report" / "salnet_table.json")
+    assert len(table) == 1 and table[0]["runs"] == 2 and table[0]["epochs"] == 2
