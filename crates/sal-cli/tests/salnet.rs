@@ -263,11 +263,59 @@ fn report_of_a_salnet_sweep_tabulates_final_angles_over_seeds() {
             assert!(rows.iter().any(|r| r["final_angle_deg"][k] == finals[0]));
         }
     }
+    let csv = std::fs::read_to_string(rep.join("salnet_table.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 3, "{csv}");
+    let fields = |l: &str| l.split(',').count();
+    assert!(lines.iter().all(|l| fields(l) == fields(lines[0])), "{csv}");
+    let sweep_name = out.file_name().unwrap().to_str().unwrap();
+    let want = format!("\"fig9\",\"{sweep_name}\",\"sal_lr=0.01\",3,2,");
+    assert!(lines[1].starts_with(&want), "{csv}");
     let long = std::fs::read_to_string(rep.join("long.csv")).unwrap();
     assert!(long.starts_with("sweep,kind,point,"), "{long}");
     assert!(long.lines().next().unwrap().contains("angle_deg_B1"));
     assert_eq!(long.lines().count(), 1 + 6 * 3);
     for f in ["salnet.png", "salnet.svg", "salnet.layout.json"] {
         assert!(rep.join(f).is_file(), "{f}");
+    }
+}
+
+/// Two sweeps of the same file with different `--set` values in one report directory are
+/// reported as two rows (never pooled over their seeds), named by their directories.
+#[test]
+fn report_keeps_sweeps_of_the_same_file_apart() {
+    let root = tmp("salnet-two-sweeps");
+    let f = repo("configs/salnet/fig9.yaml");
+    for (name, dims) in [("narrow", "dims=[20,10,5]"), ("wide", "dims=[40,20,10]")] {
+        let out = root.join(name);
+        ok(&sal(
+            &[
+                "sweep",
+                &f,
+                "--grid",
+                "seed=1,2",
+                "--set",
+                dims,
+                "--set",
+                "n_epochs=1",
+                "--set",
+                "len_epoch=20",
+                "--out",
+                out.to_str().unwrap(),
+                "--quiet",
+            ],
+            None,
+        ));
+    }
+    ok(&sal(&["report", root.to_str().unwrap()], None));
+    let table: Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("report").join("salnet_table.json")).unwrap(),
+    )
+    .unwrap();
+    let rows = table.as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{table}");
+    for (row, name) in rows.iter().zip(["narrow", "wide"]) {
+        assert_eq!(row["sweep"], name);
+        assert_eq!(row["runs"], 2);
     }
 }

@@ -511,7 +511,7 @@ pub struct Report {
     /// fig8_table.*, salnet_table.*, long.csv, figures).
     #[pyo3(get)]
     files: Py<PyList>,
-    /// The paper figures drawn (``fig4``, ``fig5``, ``fig6``, ``fig8_<dataset>``).
+    /// The figures drawn (``fig4``, ``fig5``, ``fig6``, ``fig8``, ``salnet``).
     #[pyo3(get)]
     figures: Vec<String>,
     /// Per-point final values (the rows of ``sal report --json``).

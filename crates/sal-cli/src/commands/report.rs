@@ -160,29 +160,35 @@ fn summary(
             figs.join(", ")
         );
     }
-    let mut tables = Vec::new();
+    // (file, what it holds) of the kind-specific tables written
+    let mut tables: Vec<(&str, &str)> = Vec::new();
     if !report.micro.sweeps.is_empty() {
-        tables.push(format!("{d}/micro_table.csv and .json (microcircuits)"));
+        tables.push(("micro_table.csv", "microcircuits"));
     }
     if !report.convnet.points.is_empty() {
-        tables.push(format!(
-            "{d}/fig8_table.csv and .json (accuracy and fc angles per dataset and method)"
+        tables.push((
+            "fig8_table.csv",
+            "accuracy and fc angles per dataset and method",
         ));
     }
     if !report.salnet.points.is_empty() {
-        tables.push(format!(
-            "{d}/salnet_table.csv and .json (final feedback angles and correlations per configuration)"
+        tables.push((
+            "salnet_table.csv",
+            "final feedback angles and correlations per configuration",
         ));
     }
     // table.csv repeats the first of these unless there are sampling networks
-    let main = if report.ssn.is_empty() {
-        match tables.first() {
-            Some(t) => format!("{d}/table.csv (= {})", t.split(' ').next().unwrap_or("")),
-            None => format!("{d}/table.csv"),
+    let main = match (report.ssn.is_empty(), tables.first()) {
+        (false, _) => {
+            format!("{d}/table.csv and .json (final quartiles per scenario and noise level)")
         }
-    } else {
-        format!("{d}/table.csv and .json (final quartiles per scenario and noise level)")
+        (true, Some((file, _))) => format!("{d}/table.csv (= {file})"),
+        (true, None) => format!("{d}/table.csv"),
     };
+    let mut tables: Vec<String> = tables
+        .iter()
+        .map(|(file, what)| format!("{d}/{file} and .json ({what})"))
+        .collect();
     tables.insert(0, main);
     tables.push(format!("{d}/long.csv (every run and validation point)"));
     let _ = writeln!(s, "tables:  {}", tables.join("; "));

@@ -142,18 +142,22 @@ pub fn build(
         let epochs = p.angles.first().map_or(0, Vec::len);
         for e in 0..epochs {
             let mut metrics = Vec::new();
-            for (k, (a, r)) in p.angles.iter().zip(&p.corrcoef).enumerate() {
+            for (k, a) in p.angles.iter().enumerate() {
                 metrics.push((
                     format!("angle_deg_B{k}"),
                     a.get(e).copied().unwrap_or(f64::NAN),
                 ));
                 metrics.push((
                     format!("corrcoef_B{k}"),
-                    r.get(e).copied().unwrap_or(f64::NAN),
+                    p.corrcoef
+                        .get(k)
+                        .and_then(|r| r.get(e))
+                        .copied()
+                        .unwrap_or(f64::NAN),
                 ));
             }
             rows.push(Row {
-                sweep: p.scenario.clone(),
+                sweep: p.sweep.clone(),
                 kind: "salnet",
                 index: p.index,
                 coords: p.coords.clone(),

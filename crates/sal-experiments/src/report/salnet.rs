@@ -1,5 +1,6 @@
-//! Report data of SALNet sweeps (Fig 9 and any `sal sweep <salnet yaml>`): per grid
-//! configuration (the coordinates other than `seed`) the final alignment of every feedback
+//! Report data of SALNet sweeps (Fig 9 and any `sal sweep <salnet yaml>`): per sweep and grid
+//! configuration (the coordinates other than `seed`; different sweep directories are never
+//! pooled, since their `--set` values may differ) the final alignment of every feedback
 //! matrix B_k with W_(k+1)ᵀ over the seeds: median, minimum and maximum of the angle and of
 //! the Pearson correlation.
 //!
@@ -23,6 +24,8 @@ pub const KIND: &str = "salnet";
 pub struct SalnetPoint {
     /// The sweep's scenario name.
     pub scenario: String,
+    /// The sweep directory's name.
+    pub sweep: String,
     /// Point index in its sweep.
     pub index: usize,
     /// Grid coordinates.
@@ -84,11 +87,13 @@ pub fn median_range(xs: &[f64]) -> (f64, f64, f64) {
     (med, v[0], v[n - 1])
 }
 
-/// One table row: a scenario and configuration over its seeds.
+/// One table row: a sweep's configuration over its seeds.
 #[derive(Debug, Clone)]
 pub struct ConfigStats {
     /// Scenario.
     pub scenario: String,
+    /// Sweep directory name.
+    pub sweep: String,
     /// Configuration ([`SalnetPoint::config`]).
     pub config: String,
     /// Runs (seeds).
@@ -133,8 +138,13 @@ pub fn build(dir: &Path) -> Result<SalnetReport> {
             continue;
         }
         let (done, missing) = finished_metrics(&d, &plan)?;
+        let sweep = d.file_name().map_or_else(
+            || d.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
         rep.points.extend(done.iter().map(|(p, m)| SalnetPoint {
             scenario: plan.scenario.clone(),
+            sweep: sweep.clone(),
             index: p.index,
             coords: p.coords.clone(),
             angles: series(m, "angle"),
@@ -143,17 +153,17 @@ pub fn build(dir: &Path) -> Result<SalnetReport> {
         rep.sweeps.push((plan, d, missing));
     }
     rep.points
-        .sort_by(|a, b| (&a.scenario, a.index).cmp(&(&b.scenario, b.index)));
+        .sort_by(|a, b| (&a.sweep, a.index).cmp(&(&b.sweep, b.index)));
     let mut groups: BTreeMap<(String, String), Vec<&SalnetPoint>> = BTreeMap::new();
     for p in &rep.points {
         groups
-            .entry((p.scenario.clone(), p.config()))
+            .entry((p.sweep.clone(), p.config()))
             .or_default()
             .push(p);
     }
     rep.stats = groups
         .into_iter()
-        .map(|((scenario, config), runs)| {
+        .map(|((sweep, config), runs)| {
             let layers = runs.iter().map(|p| p.angles.len()).max().unwrap_or(0);
             let per = |f: &dyn Fn(&SalnetPoint) -> Vec<f64>| -> Vec<(f64, f64, f64)> {
                 (0..layers)
@@ -175,7 +185,8 @@ pub fn build(dir: &Path) -> Result<SalnetReport> {
                 runs: runs.len(),
                 angle: per(&SalnetPoint::final_angles),
                 corrcoef: per(&SalnetPoint::final_corrcoef),
-                scenario,
+                scenario: runs[0].scenario.clone(),
+                sweep,
                 config,
             }
         })
@@ -195,7 +206,7 @@ impl SalnetReport {
     /// The table as CSV (`salnet_table.csv`): one row per scenario and configuration, the
     /// final angle (degrees) and correlation of every B_k: median, min, max over seeds.
     pub fn table_csv(&self) -> String {
-        let mut csv = String::from("scenario,config,runs,epochs");
+        let mut csv = String::from("scenario,sweep,config,runs,epochs");
         for k in 0..self.layers() {
             for q in ["median", "min", "max"] {
                 let _ = write!(csv, ",angle_deg_B{k}_{q}");
@@ -206,10 +217,15 @@ impl SalnetReport {
         }
         csv.push('\n');
         for s in &self.stats {
+            let q = |t: &str| format!("\"{}\"", t.replace('"', "\"\""));
             let _ = write!(
                 csv,
-                "{},\"{}\",{},{}",
-                s.scenario, s.config, s.runs, s.epochs
+                "{},{},{},{},{}",
+                q(&s.scenario),
+                q(&s.sweep),
+                q(&s.config),
+                s.runs,
+                s.epochs
             );
             for k in 0..self.layers() {
                 for (m, lo, hi) in [s.angle.get(k), s.corrcoef.get(k)]
@@ -235,7 +251,7 @@ impl SalnetReport {
             .iter()
             .map(|s| {
                 json!({
-                    "scenario": s.scenario, "config": s.config, "runs": s.runs,
+                    "scenario": s.scenario, "sweep": s.sweep, "config": s.config, "runs": s.runs,
                     "epochs": s.epochs, "angle_deg": trip(&s.angle),
                     "corrcoef": trip(&s.corrcoef),
                 })
@@ -249,7 +265,8 @@ impl SalnetReport {
             .iter()
             .map(|p| {
                 json!({
-                    "scenario": p.scenario, "index": p.index, "coords": p.coords,
+                    "kind": KIND, "scenario": p.scenario, "sweep": p.sweep, "index": p.index,
+                    "coords": p.coords,
                     "final_angle_deg": p.final_angles().into_iter().map(js).collect::<Vec<_>>(),
                     "final_corrcoef": p.final_corrcoef().into_iter().map(js).collect::<Vec<_>>(),
                 })

@@ -148,10 +148,13 @@ pub fn fig9(dir: &OutDir, seed: u64, ctx: &Ctx) -> Result<&'static str> {
 /// epochs, median over the seeds with the range (min–max) shaded. Returns whether drawn.
 pub fn report(dir: &OutDir, rep: &SalnetReport) -> Result<bool> {
     let mut groups: Vec<(String, Vec<&SalnetPoint>)> = Vec::new();
+    let one_sweep = rep.sweeps.len() == 1;
     for p in &rep.points {
+        // a sweep is named by its scenario when it is alone, by its directory otherwise
+        let name = if one_sweep { &p.scenario } else { &p.sweep };
         let key = match p.config().as_str() {
-            "-" => p.scenario.clone(),
-            c => format!("{} {c}", p.scenario),
+            "-" => name.clone(),
+            c => format!("{name} {c}"),
         };
         match groups.iter_mut().find(|(k, _)| *k == key) {
             Some((_, v)) => v.push(p),
