@@ -128,6 +128,57 @@ fn summary(
             );
         }
     }
+    if !report.convnet.stats.is_empty() {
+        let c = &report.convnet;
+        let _ = writeln!(
+            s,
+            "ConvNets: {} finished run(s); final test accuracy mean ± std, fc angles (mean):",
+            c.points.len()
+        );
+        for st in &c.stats {
+            let angles: Vec<String> = st
+                .final_angles
+                .iter()
+                .map(|a| format!("{:.1}°", a.0))
+                .collect();
+            let _ = writeln!(
+                s,
+                "  {:<8} {:<8} {:>2} runs  {:.2} ± {:.2} %  {}",
+                st.dataset,
+                st.method,
+                st.runs,
+                st.final_accuracy.0,
+                st.final_accuracy.1,
+                angles.join(" / ")
+            );
+        }
+    }
+    if !report.salnet.stats.is_empty() {
+        let _ = writeln!(
+            s,
+            "SALNets: {} finished run(s); final angle of each B_k with W_(k+1)ᵀ, median (min … max) over seeds:",
+            report.salnet.points.len()
+        );
+        for st in &report.salnet.stats {
+            let angles: Vec<String> = st
+                .angle
+                .iter()
+                .map(|&(m, lo, hi)| format!("{m:.1}° ({lo:.1} … {hi:.1})"))
+                .collect();
+            let config = if st.config == "-" {
+                String::new()
+            } else {
+                format!(" {}", st.config)
+            };
+            let _ = writeln!(
+                s,
+                "  {}{config} {:>2} runs  {}",
+                st.sweep,
+                st.runs,
+                angles.join(" / ")
+            );
+        }
+    }
     let d = dest.display();
     if !made.is_empty() || !report.ssn.is_empty() {
         let mut figs: Vec<String> = made
