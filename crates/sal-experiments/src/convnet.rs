@@ -26,7 +26,7 @@
 //! (the per-epoch scalars as arrays) and the run figures. `--init FILE.npz` takes such a
 //! checkpoint (or the oracle file's `init/…` entries).
 
-use crate::config::{apply_set, get_path, parse};
+use crate::config::{apply_set, get_path, parse, refuse_engine};
 use crate::error::{Error, Result};
 use crate::experiment::{Experiment, Extras, InitRef, Kind, Limits, Outcome, scenario_name};
 use crate::out::Array;
@@ -328,12 +328,7 @@ impl Kind for ConvNetKind {
             ));
         }
         for s in sets {
-            if s.starts_with("engine=") {
-                return Err(Error::invalid(
-                    "--engine",
-                    "ConvNet runs have no engine choice; --engine applies to sampling networks",
-                ));
-            }
+            refuse_engine(s, "ConvNet runs have no engine choice")?;
             let routed = ["params.", "sal_params.", "rdd_params."]
                 .iter()
                 .any(|p| s.starts_with(p));

@@ -2,7 +2,7 @@
 //! (`params/microcircuits/…`) run as teacher, then student (simulator M3).
 
 use crate::config::micro::{MicroConfig, variant};
-use crate::config::{apply_set, parse};
+use crate::config::{apply_sets, parse};
 use crate::error::{Error, Result};
 use crate::experiment::{
     Experiment, Extras, InitRef, Kind, Limits, Outcome, PaperBase, PaperGrid, PaperRequest,
@@ -129,15 +129,11 @@ impl Kind for MicroKind {
         let source = file.display().to_string();
         let extras = Extras::take(&mut value, init, &source)?;
         let init = extras.init.clone();
-        for s in sets {
-            if s.starts_with("engine=") {
-                return Err(Error::invalid(
-                    "--engine",
-                    "microcircuit runs have a single simulator (M3, one step at a time); --engine applies to sampling networks",
-                ));
-            }
-            apply_set(&mut value, s)?;
-        }
+        apply_sets(
+            &mut value,
+            sets,
+            Some("microcircuit runs have a single simulator (M3, one step at a time)"),
+        )?;
         let mut config: MicroConfig = parse(value, &source)?;
         config.check_memory(limits)?;
         config.validate()?;

@@ -8,7 +8,7 @@
 //! (`configs/salnet/fig9.yaml`). `--init FILE.npz` gives initial weights: arrays `W_k`
 //! (n_k × n_(k−1)), `B_k` (n_k × n_(k+1)), `b_k` (n_k), any subset; the others are drawn.
 
-use crate::config::{apply_set, parse};
+use crate::config::{apply_sets, parse};
 use crate::error::{Error, Result};
 use crate::experiment::{Experiment, Extras, InitRef, Kind, Limits, Outcome, has_key};
 use crate::out::Array;
@@ -269,15 +269,11 @@ impl Kind for SalNetKind {
     ) -> Result<Box<dyn Experiment>> {
         let source = file.display().to_string();
         let extras = Extras::take(&mut value, init, &source)?;
-        for s in sets {
-            if s.starts_with("engine=") {
-                return Err(Error::invalid(
-                    "--engine",
-                    "SALNet runs have one simulator (event driven); --engine applies to sampling networks",
-                ));
-            }
-            apply_set(&mut value, s)?;
-        }
+        apply_sets(
+            &mut value,
+            sets,
+            Some("SALNet runs have one simulator (event driven)"),
+        )?;
         let config: SalNetConfig = parse(value, &source)?;
         config.validate(&source)?;
         // weights, feedback, their f32 copies, the SAL sums and a few snapshots

@@ -2,7 +2,7 @@
 //! (`params/ssn*/…/exp.yaml`, the minimal example) trained with the core's sampler.
 
 use crate::config::ssn::{SsnConfig, load_initial_conditions};
-use crate::config::{apply_set, parse};
+use crate::config::{apply_sets, parse};
 use crate::error::{Error, Result};
 use crate::experiment::{
     Experiment, Extras, InitRef, Kind, Limits, Outcome, PaperBase, PaperGrid, PaperRequest,
@@ -68,9 +68,7 @@ impl Kind for SsnKind {
         let source = file.display().to_string();
         let extras = Extras::take(&mut value, init, &source)?;
         let init = extras.init.clone();
-        for s in sets {
-            apply_set(&mut value, s)?;
-        }
+        apply_sets(&mut value, sets, None)?;
         let config: SsnConfig = parse(value, &source)?;
         config.validate(&source)?;
         let key = if config.dim > 16 { "dim" } else { "val_step" };

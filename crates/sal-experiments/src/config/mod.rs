@@ -17,6 +17,30 @@ pub fn load_yaml(path: &Path) -> Result<Value> {
         .map_err(|e| Error::invalid(path.display().to_string(), format!("not valid YAML: {e}")))
 }
 
+/// Refuses an `engine=` override (what `--engine` becomes) for a kind with a single
+/// simulator; `why` says which, e.g. "SALNet runs have one simulator (event driven)".
+pub fn refuse_engine(assignment: &str, why: &str) -> Result<()> {
+    if assignment.starts_with("engine=") {
+        return Err(Error::invalid(
+            "--engine",
+            format!("{why}; --engine applies to sampling networks"),
+        ));
+    }
+    Ok(())
+}
+
+/// Applies the `--set` overrides in order ([`apply_set`]); with `single_engine`, an
+/// `engine=` override is refused first ([`refuse_engine`]).
+pub fn apply_sets(root: &mut Value, sets: &[String], single_engine: Option<&str>) -> Result<()> {
+    for s in sets {
+        if let Some(why) = single_engine {
+            refuse_engine(s, why)?;
+        }
+        apply_set(root, s)?;
+    }
+    Ok(())
+}
+
 /// Applies one `KEY.PATH=VALUE` override; VALUE is parsed as a YAML scalar (or flow
 /// collection). A numeric path element indexes a list (`network_properties.lr.0.up=0.3`). Missing intermediate mappings are created; whether the key is allowed is
 /// decided by the typed parse afterwards, with the same validation as the file.
