@@ -775,6 +775,16 @@ pub enum OraclePerturbation {
     RefractoryOneShorter,
 }
 
+/// Adds rows `cols` of `mt` (row-major, rows of `u.len()` values: e.g. W_1ᵀ, one row per
+/// presynaptic unit) to `u`, one after another, with the kernel the event engine uses for a
+/// spike's input: what reading weight columns alone costs (`sal bench`'s `column_stream` rows).
+pub fn add_columns(u: &mut [f64], mt: &[f32], cols: &[usize]) {
+    let n = u.len();
+    for &j in cols {
+        crate::vecops::add_f32(u, &mt[j * n..(j + 1) * n]);
+    }
+}
+
 /// A SALNet for speed measurements (`sal bench`): layer sizes `dims`, `batch` copies, the
 /// Fig 9 settings (t_ref 10 steps, rect PSP 10 slots, buffer 20, η 0.01), the SALNet's own
 /// random initialisation from `seed`, already run for 2 000 steps past the initial transient
