@@ -199,6 +199,13 @@ fn js(x: f64) -> Json {
 }
 
 impl SalnetReport {
+    /// The finished runs behind a table row (its sweep and configuration).
+    pub fn runs_of<'a>(&'a self, row: &'a ConfigStats) -> impl Iterator<Item = &'a SalnetPoint> {
+        self.points
+            .iter()
+            .filter(move |p| p.sweep == row.sweep && p.config() == row.config)
+    }
+
     fn layers(&self) -> usize {
         self.stats.iter().map(|s| s.angle.len()).max().unwrap_or(0)
     }

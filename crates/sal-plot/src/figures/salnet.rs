@@ -147,20 +147,21 @@ pub fn fig9(dir: &OutDir, seed: u64, ctx: &Ctx) -> Result<&'static str> {
 /// other than the seed) the angle and the correlation of every B_k with W_(k+1)ᵀ over the
 /// epochs, median over the seeds with the range (min–max) shaded. Returns whether drawn.
 pub fn report(dir: &OutDir, rep: &SalnetReport) -> Result<bool> {
-    let mut groups: Vec<(String, Vec<&SalnetPoint>)> = Vec::new();
+    // one curve per table row; a sweep is named by its scenario when it is alone, by its
+    // directory otherwise
     let one_sweep = rep.sweeps.len() == 1;
-    for p in &rep.points {
-        // a sweep is named by its scenario when it is alone, by its directory otherwise
-        let name = if one_sweep { &p.scenario } else { &p.sweep };
-        let key = match p.config().as_str() {
-            "-" => name.clone(),
-            c => format!("{name} {c}"),
-        };
-        match groups.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, v)) => v.push(p),
-            None => groups.push((key, vec![p])),
-        }
-    }
+    let groups: Vec<(String, Vec<&SalnetPoint>)> = rep
+        .stats
+        .iter()
+        .map(|row| {
+            let name = if one_sweep { &row.scenario } else { &row.sweep };
+            let key = match row.config.as_str() {
+                "-" => name.clone(),
+                c => format!("{name} {c}"),
+            };
+            (key, rep.runs_of(row).collect())
+        })
+        .collect();
     let layers = rep.points.iter().map(|p| p.angles.len()).max().unwrap_or(0);
     if groups.is_empty() || layers == 0 {
         return Ok(false);
