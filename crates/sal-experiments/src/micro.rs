@@ -9,6 +9,7 @@ use crate::experiment::{
     has_key, scenario_name,
 };
 use crate::out::Array;
+use crate::out::js;
 use crate::progress::Ctx;
 use sal::microcircuit::{
     Mat, MicroError, RunResult, Schedule, StudentSpec, TargetSets, TeacherSpec, Weights,
@@ -368,10 +369,6 @@ fn mat_json(m: &Mat, scalar: bool) -> Json {
     } else {
         json!(m.to_rows())
     }
-}
-
-fn js(x: f64) -> Json {
-    if x.is_finite() { json!(x) } else { Json::Null }
 }
 
 /// A finished teacher–student run.

@@ -447,3 +447,12 @@ impl Npz {
         }
     }
 }
+
+/// A number for JSON output: NaN and ±∞ (which JSON cannot hold) become `null`.
+pub fn js(x: f64) -> serde_json::Value {
+    if x.is_finite() {
+        serde_json::json!(x)
+    } else {
+        serde_json::Value::Null
+    }
+}

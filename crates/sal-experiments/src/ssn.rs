@@ -9,6 +9,7 @@ use crate::experiment::{
     scenario_name,
 };
 use crate::out::Array;
+use crate::out::js;
 use crate::progress::Ctx;
 use sal::sampling::init::{InitialConditions, draw};
 use sal::sampling::training::{Protocol, Record, TrainError, train};
@@ -196,11 +197,6 @@ fn memory_estimate(c: &SsnConfig) -> u64 {
     let states = 1u64 << c.dim.min(40);
     let points = (c.num_epochs as u64).div_ceil(c.val_step.max(1) as u64) + 1;
     8 * (points * (n * n + n + states) + 4 * states + 8 * n * n)
-}
-
-/// JSON-safe float: non-finite values (an unsampled state gives D_KL = +∞) become null.
-fn js(x: f64) -> Json {
-    if x.is_finite() { json!(x) } else { Json::Null }
 }
 
 impl SsnExperiment {

@@ -9,6 +9,7 @@
 //! epoch and one after each), plus `method`, `dataset` and `seed`.
 
 use crate::error::Result;
+use crate::out::js;
 use crate::report::common::sweep_dirs;
 use crate::sweep::{Plan, finished_metrics, read_plan};
 use serde_json::{Value as Json, json};
@@ -271,10 +272,6 @@ pub fn build(dir: &Path) -> Result<ConvReport> {
         .map(|((d, (_, m)), runs)| stats(d, m, runs))
         .collect();
     Ok(rep)
-}
-
-fn js(x: f64) -> Json {
-    if x.is_finite() { json!(x) } else { Json::Null }
 }
 
 impl ConvReport {

@@ -18,6 +18,7 @@
 //! sampling-network reports.
 
 use crate::error::Result;
+use crate::out::js;
 use crate::report::common::{Quartiles, sweep_dirs};
 use crate::sweep::{Plan, finished_metrics, is_done, read_plan};
 use serde_json::{Map, Value as Json, json};
@@ -525,10 +526,6 @@ pub fn table_csv(rep: &MicroReport) -> String {
         );
     }
     csv
-}
-
-fn js(x: f64) -> Json {
-    if x.is_finite() { json!(x) } else { Json::Null }
 }
 
 fn jq(q: &Quartiles) -> Json {

@@ -15,6 +15,7 @@ pub mod ssn;
 
 use crate::error::Result;
 use crate::out::OutDir;
+use crate::out::js;
 use crate::sweep::{Plan, failures};
 use common::{Quartiles, sweep_dirs};
 use serde_json::{Value as Json, json};
@@ -40,10 +41,6 @@ pub struct Report {
     /// Warnings for the reader: unfinished or failed points, points computed by different
     /// programs or from different inputs.
     pub warnings: Vec<String>,
-}
-
-fn js(x: f64) -> Json {
-    if x.is_finite() { json!(x) } else { Json::Null }
 }
 
 /// A written report ([`write()`]).

@@ -9,6 +9,7 @@
 //! each.
 
 use crate::error::Result;
+use crate::out::js;
 use crate::report::common::sweep_dirs;
 use crate::sweep::{Plan, finished_metrics, read_plan};
 use serde_json::{Value as Json, json};
@@ -192,10 +193,6 @@ pub fn build(dir: &Path) -> Result<SalnetReport> {
         })
         .collect();
     Ok(rep)
-}
-
-fn js(x: f64) -> Json {
-    if x.is_finite() { json!(x) } else { Json::Null }
 }
 
 impl SalnetReport {
