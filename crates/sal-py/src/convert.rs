@@ -15,15 +15,7 @@ pub fn yaml_to_py<'py>(py: Python<'py>, v: &Yaml) -> PyResult<Bound<'py, PyAny>>
     Ok(match v {
         Yaml::Null => py.None().into_bound(py),
         Yaml::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
-        Yaml::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                i.into_pyobject(py)?.into_any()
-            } else if let Some(u) = n.as_u64() {
-                u.into_pyobject(py)?.into_any()
-            } else {
-                PyFloat::new(py, n.as_f64().unwrap_or(f64::NAN)).into_any()
-            }
-        }
+        Yaml::Number(n) => number_to_py(py, n.as_i64(), n.as_u64(), n.as_f64())?,
         Yaml::String(s) => PyString::new(py, s).into_any(),
         Yaml::Sequence(seq) => {
             let l = PyList::empty(py);
@@ -40,6 +32,20 @@ pub fn yaml_to_py<'py>(py: Python<'py>, v: &Yaml) -> PyResult<Bound<'py, PyAny>>
             d.into_any()
         }
         Yaml::Tagged(t) => yaml_to_py(py, &t.value)?,
+    })
+}
+
+/// A YAML or JSON number as a Python int (when it is one, signed or not) or float.
+fn number_to_py<'py>(
+    py: Python<'py>,
+    int: Option<i64>,
+    uint: Option<u64>,
+    float: Option<f64>,
+) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match (int, uint) {
+        (Some(i), _) => i.into_pyobject(py)?.into_any(),
+        (None, Some(u)) => u.into_pyobject(py)?.into_any(),
+        (None, None) => PyFloat::new(py, float.unwrap_or(f64::NAN)).into_any(),
     })
 }
 
@@ -186,15 +192,7 @@ fn json_to_py<'py>(
     Ok(match v {
         Json::Null => py.None().into_bound(py),
         Json::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
-        Json::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                i.into_pyobject(py)?.into_any()
-            } else if let Some(u) = n.as_u64() {
-                u.into_pyobject(py)?.into_any()
-            } else {
-                PyFloat::new(py, n.as_f64().unwrap_or(f64::NAN)).into_any()
-            }
-        }
+        Json::Number(n) => number_to_py(py, n.as_i64(), n.as_u64(), n.as_f64())?,
         Json::String(s) => PyString::new(py, s).into_any(),
         Json::Array(a) => {
             if arrays && let Some(arr) = numeric_array(py, a, null_as)? {
