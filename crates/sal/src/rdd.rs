@@ -605,17 +605,17 @@ impl RddNet {
         let mut subsets: Vec<Vec<bool>> = (0..l).map(|k| self.subset(dims[k])).collect();
         let mut drives: Vec<History> = (0..l).map(|k| History::new(dims[k])).collect();
         let total = s.steps_per_layer * l as u64;
+        let mut col = Vec::with_capacity(dims.iter().copied().max().unwrap_or(0));
         for i in 0..total {
             let driven = (i / s.steps_per_layer) as usize;
-            let col: Vec<f64> = (0..dims[driven])
-                .map(|u| {
-                    if subsets[driven][u] {
-                        self.poisson_02()
-                    } else {
-                        0.0
-                    }
-                })
-                .collect();
+            col.clear();
+            for u in 0..dims[driven] {
+                col.push(if subsets[driven][u] {
+                    self.poisson_02()
+                } else {
+                    0.0
+                });
+            }
             drives[driven].push(&col);
             for k in 0..=l {
                 let (below, rest) = self.layers.split_at_mut(k);
