@@ -46,7 +46,7 @@ pub fn seconds(exp: &dyn sal_experiments::experiment::Experiment) -> Option<f64>
     }
     if let Some(e) = any.downcast_ref::<sal_experiments::salnet::SalNetExperiment>() {
         // Fig 9 sizes ([1600, 384, 192, 10]): ≈ 60 µs of CPU per step and batch copy
-        // (crates/sal/examples/salnet_bench.rs), scaled by the synapses
+        // (`sal bench --filter salnet` measured 40–60 µs), scaled by the synapses
         let c = &e.config;
         let syn: usize = c.dims.windows(2).map(|w| 2 * w[0] * w[1]).sum();
         let fig9 = 2 * (1600 * 384 + 384 * 192 + 192 * 10);
