@@ -29,7 +29,7 @@
 use crate::config::{apply_set, get_path, parse, refuse_engine};
 use crate::error::{Error, Result};
 use crate::experiment::{Experiment, Extras, InitRef, Kind, Limits, Outcome, scenario_name};
-use crate::out::Array;
+use crate::out::{Array, js};
 use crate::progress::Ctx;
 use sal::control::Halt;
 use sal::rdd::{PhaseSettings, RddNet};
@@ -169,6 +169,11 @@ pub enum Dtype {
     Float64,
 }
 
+/// The error of an `--init` file: its path as the key.
+fn init_err(r: &InitRef, e: impl std::fmt::Display) -> Error {
+    Error::invalid(format!("--init {}", r.given.display()), e.to_string())
+}
+
 /// A validated ConvNet run.
 #[derive(Debug, Clone)]
 pub struct ConvNetExperiment {
@@ -194,6 +199,9 @@ pub struct ConvNetExperiment {
     pub name: String,
     /// Training + test images per epoch (for progress and estimates).
     images_per_epoch: u64,
+    /// The `--init` checkpoint's tensors, read once when the run is prepared (names and
+    /// shapes are checked against the network when it is built).
+    init_tensors: Option<std::sync::Arc<Vec<NamedTensor>>>,
 }
 
 /// A finished ConvNet run.
@@ -374,19 +382,17 @@ impl Kind for ConvNetKind {
                 "must be at least 1",
             ));
         }
-        for (k, v) in [("lr", p.lr), ("momentum", p.momentum)] {
+        for (k, v) in [
+            ("lr", p.lr),
+            ("momentum", p.momentum),
+            ("weight_decay", p.weight_decay),
+        ] {
             if !v.is_finite() || v < 0.0 {
                 return Err(Error::invalid(
                     format!("{method}.params.{k}"),
                     format!("must be a finite number ≥ 0, got {v}"),
                 ));
             }
-        }
-        if !p.weight_decay.is_finite() || p.weight_decay < 0.0 {
-            return Err(Error::invalid(
-                format!("{method}.params.weight_decay"),
-                format!("must be a finite number ≥ 0, got {}", p.weight_decay),
-            ));
         }
         if let Some(s) = &section.sal_params {
             if !s.sal_lr.is_finite() || s.sal_lr < 0.0 {
@@ -439,12 +445,13 @@ impl Kind for ConvNetKind {
                 )
             })?
         };
-        if let Some(r) = &extras.init {
+        let init_tensors = match &extras.init {
             // names and shapes are checked against the network when the run starts
-            read_checkpoint(&r.given).map_err(|e| {
-                Error::invalid(format!("--init {}", r.given.display()), e.to_string())
-            })?;
-        }
+            Some(r) => Some(std::sync::Arc::new(
+                read_checkpoint(&r.given).map_err(|e| init_err(r, e))?,
+            )),
+            None => None,
+        };
         Ok(Box::new(ConvNetExperiment {
             method,
             name: extras.name(|| format!("{}_{method}", scenario_name(file))),
@@ -457,6 +464,7 @@ impl Kind for ConvNetKind {
             dtype: run.dtype,
             extras,
             images_per_epoch,
+            init_tensors,
         }))
     }
 }
@@ -483,13 +491,8 @@ impl ConvNetExperiment {
             sal_deep::data::load(&self.dataset, &self.data_dir).map_err(|e| deep_err(e, ctx))?;
         let mut net = ConvNet::<T>::new(self.method, data.shape, self.seed, self.hyper())
             .map_err(|e| deep_err(e, ctx))?;
-        if let Some(r) = &self.extras.init {
-            let tensors = read_checkpoint(&r.given).map_err(|e| {
-                Error::invalid(format!("--init {}", r.given.display()), e.to_string())
-            })?;
-            net.load_checkpoint(&tensors).map_err(|e| {
-                Error::invalid(format!("--init {}", r.given.display()), e.to_string())
-            })?;
+        if let (Some(r), Some(tensors)) = (&self.extras.init, &self.init_tensors) {
+            net.load_checkpoint(tensors).map_err(|e| init_err(r, e))?;
         }
         let mut phase = FeedbackPhase::new(self, &net)?;
         let opts = EpochOptions {
@@ -648,15 +651,10 @@ impl Outcome for ConvNetOutcome {
 
     fn metrics(&self) -> Json {
         let e = &self.experiment;
-        let finite = |v: &Vec<f64>| -> Vec<Json> {
-            v.iter()
-                .map(|x| if x.is_finite() { json!(x) } else { Json::Null })
-                .collect()
-        };
         let scal: serde_json::Map<String, Json> = self
             .scalars
             .iter()
-            .map(|(k, v)| (k.clone(), Json::Array(finite(v))))
+            .map(|(k, v)| (k.clone(), v.iter().map(|&x| js(x)).collect()))
             .collect();
         json!({
             "kind": "convnet",
