@@ -421,7 +421,7 @@ pub fn fig7_rdd<R: Flow>(
     let active = (n as f64 * 0.2) as usize;
     let mut subset = g.choice_without_replacement(n, active);
     let mut drive = History::new(n);
-    let wt = |b: &[f64]| -> Vec<f64> { (0..n * n).map(|k| b[(k % n) * n + k / n]).collect() };
+    let wt = |b: &[f64]| crate::vecops::transpose(b, n, n);
     let mut time_s = vec![0.0];
     let mut al = vec![alignment(w, &wt(&l0.b))];
     let mut global = 0u64;
@@ -562,8 +562,7 @@ impl RddNet {
         let mut prod = 1.0;
         let mut k = 0.0;
         loop {
-            prod *=
-                crate::neuron::uniform53(&mut self.rng) as f64 * (1.0 / 9_007_199_254_740_992.0);
+            prod *= crate::neuron::uniform01(&mut self.rng);
             if prod > limit {
                 k += 1.0;
             } else {
@@ -814,7 +813,7 @@ mod tests {
         let (n, nb, na) = (24, 40, 16);
         let kappa = kappa();
         let mut rng = crate::rng::stream(3, "rdd-test", 0);
-        let mut unif = || crate::neuron::uniform53(&mut rng) as f64 / 9_007_199_254_740_992.0;
+        let mut unif = || crate::neuron::uniform01(&mut rng);
         let w: Vec<f64> = (0..n * nb).map(|_| unif() - 0.45).collect();
         let mut fast = RddLayer::new(n, nb, na);
         fast.set_forward(&w);

@@ -221,7 +221,7 @@ impl SalWeights {
             let mut rng = stream(seed, purpose, k as u64);
             (0..len)
                 .map(|_| {
-                    let u = crate::neuron::uniform53(&mut rng) as f64 * (1.0 / TWO_POW_53);
+                    let u = crate::neuron::uniform01(&mut rng);
                     bound * (2.0 * u - 1.0)
                 })
                 .collect()
@@ -292,8 +292,6 @@ fn check_array(name: &str, v: &[f64], expected: usize) -> Result<(), SalNetError
     }
     Ok(())
 }
-
-const TWO_POW_53: f64 = 9_007_199_254_740_992.0;
 
 /// Read-only data shared by all copies during a block of steps.
 struct Shared<'a> {

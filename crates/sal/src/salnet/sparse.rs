@@ -415,7 +415,7 @@ fn step_copy(
 /// exact as a double); p ≥ 1 always fires, p ≤ 0 or NaN never. Same decisions, no `ceil`.
 #[inline(always)]
 fn fires(k: u64, p: f64) -> bool {
-    (k as f64) < p * 9_007_199_254_740_992.0
+    (k as f64) < p * crate::neuron::TWO_POW_53
 }
 
 /// Adds the row additions of the first `filled` block steps of every copy to D_k.
