@@ -2,7 +2,7 @@
 # The project's test command (CI runs exactly this: .ci/run).
 #
 #   ./test.sh          Rust tests, then the Python package's tests
-#   ./test.sh rust     cargo test --release --workspace
+#   ./test.sh rust     cargo test --release --workspace, then the CLI's burn tests (--features burn)
 #   ./test.sh python   build + install the Python package into a virtual environment, pytest
 #
 # Needs a Rust toolchain and python3 (3.10+, with venv); dependencies come from crates.io and
@@ -22,6 +22,12 @@ esac
 status=0
 if [[ "$what" != python ]]; then
     cargo test --release --workspace --no-fail-fast || status=$?
+    # the command line with burn's CPU backend (cargo feature `burn`, not in the default
+    # build): ConvNet runs with `--set device=flex`
+    cargo test --release -p sal-cli --features burn --test convnet_burn || {
+        rc=$?
+        [[ $status -ne 0 ]] || status=$rc
+    }
 fi
 
 if [[ "$what" != rust ]]; then

@@ -14,9 +14,10 @@ fn workspace() -> PathBuf {
 
 /// The layers, bottom first; the two front ends (the binary and the Python package) are the
 /// top layer together: neither depends on the other.
-const LAYERS: [&str; 6] = [
+const LAYERS: [&str; 7] = [
     "sal",
     "sal-deep",
+    "sal-deep-burn",
     "sal-experiments",
     "sal-plot",
     "sal-cli",
@@ -224,6 +225,17 @@ fn each_crate_depends_only_on_crates_below_it() {
                 .expect("a workspace crate");
             let top = if SAME_LAYER.contains(krate) { k - 1 } else { k };
             assert!(pos < top, "{krate} depends on {u}, which is not below it");
+        }
+        // burn is reached only through the optional sal-deep-burn (cargo feature `burn`):
+        // the CPU build of the experiments and the command line needs none of it
+        for line in deps.lines().filter(|l| l.starts_with("sal-deep-burn")) {
+            assert!(line.contains("optional = true"), "{krate}: {line}");
+        }
+        if ["sal", "sal-deep", "sal-experiments", "sal-cli"].contains(krate) {
+            assert!(
+                !deps.lines().any(|l| l.starts_with("burn")),
+                "{krate} depends on burn directly"
+            );
         }
         if *krate == "sal" {
             for heavy in ["burn", "pyo3", "plotters", "clap", "serde_norway"] {

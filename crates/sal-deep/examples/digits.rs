@@ -4,7 +4,7 @@
 //! angles between W and B (deg); batches of 128, lr 0.01, momentum 0.9 (the parameter
 //! file's values).
 use sal_deep::train::EpochOptions;
-use sal_deep::{ConvNet, Hyper, Method, data::digits};
+use sal_deep::{ConvNet, Hyper, Method, Network, data::digits};
 use std::ops::ControlFlow;
 
 fn main() {

@@ -4,8 +4,9 @@
 use crate::data::Dataset;
 use crate::error::{DeepError, Result};
 use crate::float::Float;
+use crate::method::Method;
 use crate::net::{BatchOut, ConvNet};
-use crate::params::{CLASSES, NamedTensor};
+use crate::params::{CLASSES, FcParams, InputShape, NamedTensor};
 use rand_core::Rng;
 use sal::metrics::Alignment;
 use std::ops::ControlFlow;
@@ -70,14 +71,63 @@ pub fn epoch_order(n: usize, opts: &EpochOptions, epoch: usize) -> Vec<usize> {
     idx
 }
 
-impl<T: Float> ConvNet<T> {
+/// A ConvNet implementation the epoch loop of deep.md §1.5 can drive: this crate's
+/// [`ConvNet`] (hand-written CPU kernels, `f32` or `f64`) or `sal-deep-burn`'s network (burn's
+/// CPU and GPU backends). Both hold the same parameters under the reference's names, so
+/// checkpoints, the symmetry metrics and the feedback phases (SAL, RDD) work on either.
+///
+/// The required methods are one batch at a time; the provided ones are the epoch loop
+/// (training epoch, test pass, test outputs, fc symmetry metrics), written once for all
+/// implementations.
+pub trait Network {
+    /// The feedback method.
+    fn method(&self) -> Method;
+
+    /// The input shape (C×H×W).
+    fn shape(&self) -> InputShape;
+
+    /// One SGD step on a batch (`x`: batch × C·H·W values, NCHW; `labels` in 0..10): forward
+    /// in training mode, loss, backward, update; returns the loss before the update.
+    /// `progress(0)` may be called inside the step; `Break` returns
+    /// [`DeepError::Interrupted`].
+    fn train_step(
+        &mut self,
+        x: &[f32],
+        labels: &[u8],
+        progress: &mut dyn FnMut(u64) -> ControlFlow<()>,
+    ) -> Result<BatchOut>;
+
+    /// Forward pass in evaluation mode (running statistics, no update).
+    fn eval_step(&mut self, x: &[f32], labels: &[u8]) -> Result<BatchOut>;
+
+    /// The softmax output of the last forward pass, batch-major (batch × 10).
+    fn output(&self) -> Vec<f64>;
+
+    /// The fc weights, biases and feedback matrices (what a feedback phase reads).
+    fn fc(&self) -> FcParams;
+
+    /// Replaces the fc feedback matrices (what a feedback phase writes; see
+    /// [`crate::Params::set_fc`]).
+    fn set_fc(&mut self, fc: &FcParams) -> Result<()>;
+
+    /// Every parameter and running statistic with the reference's name and PyTorch shape
+    /// (`conv1.weight`, `fc1.fb_weight`, `bn3.running_var`, …).
+    fn checkpoint(&self) -> Vec<NamedTensor>;
+
+    /// Loads a checkpoint (all tensors of this method, shapes checked; the momentum buffers
+    /// are reset). Returns the names present but unused by this method.
+    fn load_checkpoint(&mut self, tensors: &[NamedTensor]) -> Result<Vec<String>>;
+
+    /// The first parameter or running statistic (by name) holding a non-finite value.
+    fn first_non_finite(&self) -> Option<(String, f64)>;
+
     /// One training epoch (model in training mode) over `data`'s training set; `epoch` is
     /// 1-based (it selects the shuffle/augmentation streams and names the epoch in errors).
     /// `progress` receives the number of images processed since its last call (after every
-    /// batch, and 0 at three points inside each step, see [`ConvNet::train_batch_with`]);
-    /// `Break` stops with [`DeepError::Interrupted`]. A non-finite batch loss or
-    /// parameter stops with [`DeepError::NonFinite`] naming the epoch.
-    pub fn train_epoch(
+    /// batch, and 0 inside steps); `Break` stops with [`DeepError::Interrupted`]. A
+    /// non-finite batch loss or parameter stops with [`DeepError::NonFinite`] naming the
+    /// epoch.
+    fn train_epoch(
         &mut self,
         data: &Dataset,
         epoch: usize,
@@ -94,12 +144,9 @@ impl<T: Float> ConvNet<T> {
         let mut stats = EpochStats::empty();
         let mut x = Vec::new();
         let mut y = Vec::new();
-        let mut xt: Vec<T> = Vec::new();
         for (bi, chunk) in order.chunks(opts.batch_size).enumerate() {
             data.train_batch(chunk, opts.augment.then_some(&mut aug_rng), &mut x, &mut y);
-            xt.clear();
-            xt.extend(x.iter().map(|&v| T::from_f64(v as f64)));
-            let out = self.train_batch_with(&xt, &y, progress)?;
+            let out = self.train_step(&x, &y, progress)?;
             if !out.loss.is_finite() {
                 return Err(DeepError::NonFinite {
                     epoch,
@@ -112,7 +159,7 @@ impl<T: Float> ConvNet<T> {
                 return Err(DeepError::Interrupted);
             }
         }
-        if let Some((name, value)) = self.params().first_non_finite() {
+        if let Some((name, value)) = self.first_non_finite() {
             return Err(DeepError::NonFinite {
                 epoch,
                 quantity: name,
@@ -123,8 +170,8 @@ impl<T: Float> ConvNet<T> {
     }
 
     /// The test pass (evaluation mode: running statistics, no update) over `data`'s test
-    /// set in batches of 256, in order. `progress` as in [`ConvNet::train_epoch`].
-    pub fn evaluate(
+    /// set in batches of 256, in order. `progress` as in [`Network::train_epoch`].
+    fn evaluate(
         &mut self,
         data: &Dataset,
         progress: &mut dyn FnMut(u64) -> ControlFlow<()>,
@@ -136,8 +183,7 @@ impl<T: Float> ConvNet<T> {
         let idx: Vec<usize> = (0..data.n_test()).collect();
         for chunk in idx.chunks(TEST_BATCH) {
             data.test_batch(chunk, &mut x, &mut y);
-            let xt: Vec<T> = x.iter().map(|&v| T::from_f64(v as f64)).collect();
-            let out = self.eval_batch(&xt, &y)?;
+            let out = self.eval_step(&x, &y)?;
             stats.add(&out, chunk.len());
             if progress(chunk.len() as u64).is_break() {
                 return Err(DeepError::Interrupted);
@@ -147,7 +193,7 @@ impl<T: Float> ConvNet<T> {
     }
 
     /// Softmax outputs (batch-major, N × 10) of the test set in evaluation mode.
-    pub fn predict_test(&mut self, data: &Dataset) -> Result<Vec<f64>> {
+    fn predict_test(&mut self, data: &Dataset) -> Result<Vec<f64>> {
         data.check_shape(self.shape())?;
         let mut out = Vec::with_capacity(data.n_test() * CLASSES);
         let mut x = Vec::new();
@@ -155,23 +201,75 @@ impl<T: Float> ConvNet<T> {
         let idx: Vec<usize> = (0..data.n_test()).collect();
         for chunk in idx.chunks(TEST_BATCH) {
             data.test_batch(chunk, &mut x, &mut y);
-            let xt: Vec<T> = x.iter().map(|&v| T::from_f64(v as f64)).collect();
-            self.eval_batch(&xt, &y)?;
-            out.extend_from_slice(self.last_output());
+            self.eval_step(&x, &y)?;
+            out.extend(self.output());
         }
         Ok(out)
     }
 
     /// Symmetry metrics of fc1, fc2, fc3 (deep.md §1.6): W against its feedback matrix B
     /// (both out × in; B := W for BP fc layers, |B| as stored for SCFA).
-    pub fn alignment(&self) -> [Alignment; 3] {
-        let fc = self.params().fc();
+    fn alignment(&self) -> [Alignment; 3] {
+        let fc = self.fc();
         [0, 1, 2].map(|k| sal::metrics::alignment(&fc.w[k], &fc.fb[k]))
     }
+}
 
-    /// As [`ConvNet::alignment`] but with the feedback the error really travels through:
+impl<T: Float> Network for ConvNet<T> {
+    fn method(&self) -> Method {
+        self.params().method()
+    }
+
+    fn shape(&self) -> InputShape {
+        self.params().shape()
+    }
+
+    fn train_step(
+        &mut self,
+        x: &[f32],
+        labels: &[u8],
+        progress: &mut dyn FnMut(u64) -> ControlFlow<()>,
+    ) -> Result<BatchOut> {
+        let xt: Vec<T> = x.iter().map(|&v| T::from_f64(v as f64)).collect();
+        self.train_batch_with(&xt, labels, progress)
+    }
+
+    fn eval_step(&mut self, x: &[f32], labels: &[u8]) -> Result<BatchOut> {
+        let xt: Vec<T> = x.iter().map(|&v| T::from_f64(v as f64)).collect();
+        self.eval_batch(&xt, labels)
+    }
+
+    fn output(&self) -> Vec<f64> {
+        self.last_output().to_vec()
+    }
+
+    fn fc(&self) -> FcParams {
+        self.params().fc()
+    }
+
+    fn set_fc(&mut self, fc: &FcParams) -> Result<()> {
+        self.params_mut().set_fc(fc)
+    }
+
+    fn checkpoint(&self) -> Vec<NamedTensor> {
+        self.params().to_named()
+    }
+
+    fn load_checkpoint(&mut self, tensors: &[NamedTensor]) -> Result<Vec<String>> {
+        let skipped = self.params_mut().assign(tensors)?;
+        self.reset_optimizer();
+        Ok(skipped)
+    }
+
+    fn first_non_finite(&self) -> Option<(String, f64)> {
+        self.params().first_non_finite()
+    }
+}
+
+impl<T: Float> ConvNet<T> {
+    /// As [`Network::alignment`] but with the feedback the error really travels through:
     /// |B| ⊙ sign(W) for SCFA (D8: the reference reports the stored |B|); identical to
-    /// [`ConvNet::alignment`] for every other method.
+    /// [`Network::alignment`] for every other method.
     pub fn alignment_effective(&self) -> [Alignment; 3] {
         let fc = self.params().fc();
         let scfa = self.method().fc_kind() == crate::method::FcKind::Scfa;
@@ -195,20 +293,6 @@ impl<T: Float> ConvNet<T> {
                 sal::metrics::alignment(&fc.w[k], &fc.fb[k])
             }
         })
-    }
-
-    /// Every parameter and running statistic with the reference's name and PyTorch shape
-    /// (`conv1.weight`, `fc1.fb_weight`, `bn3.running_var`, …).
-    pub fn checkpoint(&self) -> Vec<NamedTensor> {
-        self.params().to_named()
-    }
-
-    /// Loads a checkpoint (all tensors of this method, shapes checked; the momentum buffers
-    /// are reset). Returns the names present but unused by this method.
-    pub fn load_checkpoint(&mut self, tensors: &[NamedTensor]) -> Result<Vec<String>> {
-        let skipped = self.params_mut().assign(tensors)?;
-        self.reset_optimizer();
-        Ok(skipped)
     }
 }
 
@@ -299,14 +383,14 @@ pub type FeedbackPhase<'a> = dyn FnMut(&mut crate::params::FcParams, usize) -> R
 /// stops the loop). `phase` must be given exactly for the methods that need one (`sal`,
 /// `rdd`); it runs before each training epoch and its matrices are checked for finiteness.
 #[allow(clippy::too_many_arguments)]
-pub fn run_epochs<T: Float>(
-    net: &mut ConvNet<T>,
+pub fn run_epochs<N: Network + ?Sized>(
+    net: &mut N,
     data: &Dataset,
     first: usize,
     last: usize,
     opts: &EpochOptions,
     mut phase: Option<&mut FeedbackPhase<'_>>,
-    on_record: &mut dyn FnMut(&ConvNet<T>, EpochRecord) -> Result<()>,
+    on_record: &mut dyn FnMut(&N, EpochRecord) -> Result<()>,
     progress: &mut dyn FnMut(u64) -> ControlFlow<()>,
 ) -> Result<()> {
     let method = net.method();
@@ -341,9 +425,9 @@ pub fn run_epochs<T: Float>(
     for epoch in first..=last {
         let mut align = None;
         if let Some(phase) = phase.as_deref_mut() {
-            let mut fc = net.params().fc();
+            let mut fc = net.fc();
             phase(&mut fc, epoch)?;
-            net.params_mut().set_fc(&fc).map_err(|e| match e {
+            net.set_fc(&fc).map_err(|e| match e {
                 DeepError::Param { name, reason } => DeepError::NonFinite {
                     epoch,
                     quantity: format!("{name} after the feedback phase ({reason})"),

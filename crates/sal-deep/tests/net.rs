@@ -3,7 +3,7 @@
 
 use sal_deep::data::npz::{read_checkpoint, write_checkpoint};
 use sal_deep::train::EpochOptions;
-use sal_deep::{ConvNet, Dataset, DeepError, Hyper, InputShape, Method, data::digits};
+use sal_deep::{ConvNet, Dataset, DeepError, Hyper, InputShape, Method, Network, data::digits};
 use std::ops::ControlFlow;
 
 fn go(_: u64) -> ControlFlow<()> {

@@ -10,7 +10,7 @@
 //! | `dataset` | `digits` (shipped), `mnist`, `fashion_mnist`, `cifar10`, `svhn` or a path to an `.npz` | `digits` |
 //! | `data_dir` | where the named datasets' files are | `data` |
 //! | `shuffle` | reshuffle the training set every epoch (`false`: stored order, for exact replays) | `true` |
-//! | `device` | `cpu` (no GPU backend is built) | `cpu` |
+//! | `device` | `cpu` (sal-deep's hand-written CPU kernels, the fastest on a CPU); with the command line built with `--features burn`: `flex` (burn's CPU backend), and with `--features cuda` / `--features wgpu`: `cuda`, `cuda:N`, `wgpu` (burn's GPU backends; `wgpu` has no `float64`) | `cpu` |
 //! | `seed` | initial parameters, shuffling and augmentation | `0` |
 //! | `dtype` | `float32` (training, as the reference on GPU) or `float64` (exact replays of the reference's float64 oracle) | `float32` |
 //!
@@ -37,7 +37,7 @@ use sal::salnet::{SalNet, SalNetError, SalNetParams, SalWeights};
 use sal::transpose;
 use sal_deep::data::npz::read_checkpoint;
 use sal_deep::train::{EpochOptions, EpochStats, scalars};
-use sal_deep::{ConvNet, DeepError, Float, Hyper, Method, NamedTensor};
+use sal_deep::{ConvNet, DeepError, Hyper, Method, NamedTensor, Network};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
 use serde_norway::{Mapping, Value};
@@ -187,7 +187,7 @@ pub struct ConvNetExperiment {
     pub data_dir: PathBuf,
     /// Reshuffle every epoch.
     pub shuffle: bool,
-    /// `cpu`.
+    /// `cpu` (sal-deep) or a burn device (`flex`, `cuda`, `cuda:N`, `wgpu`).
     pub device: String,
     /// Seed of the run.
     pub seed: u64,
@@ -408,15 +408,7 @@ impl Kind for ConvNetKind {
                 ));
             }
         }
-        if run.device != "cpu" {
-            return Err(Error::invalid(
-                "device",
-                format!(
-                    "'{}': this build has the CPU backend only (device: cpu)",
-                    run.device
-                ),
-            ));
-        }
+        check_device(&run.device, run.dtype)?;
         if method == Method::Sal && section.sal_params.is_none() {
             return Err(Error::invalid(
                 "sal.sal_params",
@@ -485,16 +477,86 @@ impl ConvNetExperiment {
     }
 }
 
+/// Checks the `device` key (and that `dtype` is one the device has).
+fn check_device(device: &str, dtype: Dtype) -> Result<()> {
+    if device == "cpu" {
+        return Ok(());
+    }
+    #[cfg(feature = "burn")]
+    {
+        let backend: sal_deep_burn::Backend = device
+            .parse()
+            .map_err(|e: DeepError| Error::invalid("device", e.to_string()))?;
+        backend
+            .check_built()
+            .map_err(|e| Error::invalid("device", e.to_string()))?;
+        if backend == sal_deep_burn::Backend::Wgpu && dtype == Dtype::Float64 {
+            return Err(Error::invalid(
+                "dtype",
+                "float64 is not available on wgpu (use float32, or device cpu, flex or cuda)",
+            ));
+        }
+        Ok(())
+    }
+    #[cfg(not(feature = "burn"))]
+    {
+        let _ = dtype;
+        Err(Error::invalid(
+            "device",
+            format!(
+                "'{device}': this build has sal-deep's CPU backend only (device: cpu); burn's backends (flex, cuda, wgpu) need the command line built with `--features burn` (`--features cuda` / `--features wgpu` for the GPUs)"
+            ),
+        ))
+    }
+}
+
 impl ConvNetExperiment {
-    fn train<T: Float>(&self, ctx: &Ctx) -> Result<Box<dyn Outcome>> {
+    /// The network on the run's device and element type, with the PyTorch-default
+    /// initialisation drawn from the run's seed (the same values on every device).
+    fn network(&self, shape: sal_deep::InputShape) -> sal_deep::Result<Box<dyn Network>> {
+        let hyper = self.hyper();
+        match (self.device.as_str(), self.dtype) {
+            ("cpu", Dtype::Float32) => Ok(Box::new(ConvNet::<f32>::new(
+                self.method,
+                shape,
+                self.seed,
+                hyper,
+            )?)),
+            ("cpu", Dtype::Float64) => Ok(Box::new(ConvNet::<f64>::new(
+                self.method,
+                shape,
+                self.seed,
+                hyper,
+            )?)),
+            #[cfg(feature = "burn")]
+            (device, dtype) => Ok(Box::new(sal_deep_burn::BurnNet::new(
+                self.method,
+                shape,
+                self.seed,
+                hyper,
+                device.parse()?,
+                match dtype {
+                    Dtype::Float32 => sal_deep_burn::Precision::F32,
+                    Dtype::Float64 => sal_deep_burn::Precision::F64,
+                },
+            )?)),
+            #[cfg(not(feature = "burn"))]
+            (device, _) => Err(DeepError::config(
+                "device",
+                format!("'{device}': this build has no burn backend"),
+            )),
+        }
+    }
+
+    fn train(&self, ctx: &Ctx) -> Result<Box<dyn Outcome>> {
         let data =
             sal_deep::data::load(&self.dataset, &self.data_dir).map_err(|e| deep_err(e, ctx))?;
-        let mut net = ConvNet::<T>::new(self.method, data.shape, self.seed, self.hyper())
-            .map_err(|e| deep_err(e, ctx))?;
+        let mut net = self.network(data.shape).map_err(|e| deep_err(e, ctx))?;
+        let net = net.as_mut();
         if let (Some(r), Some(tensors)) = (&self.extras.init, &self.init_tensors) {
             net.load_checkpoint(tensors).map_err(|e| init_err(r, e))?;
         }
-        let mut phase = FeedbackPhase::new(self, &net)?;
+        let mut phase = FeedbackPhase::new(self, net)?;
         let opts = EpochOptions {
             batch_size: self.section.params.batch_size,
             shuffle: self.shuffle,
@@ -519,7 +581,7 @@ impl ConvNetExperiment {
             for epoch in 1..=self.epochs() {
                 if let Some(ph) = phase.as_mut() {
                     progress.message(&format!("epoch {epoch}: feedback phase"));
-                    ph.run(&mut net, epoch, ctx)?;
+                    ph.run(net, epoch, ctx)?;
                     push(scalars(None, None, &net.alignment()));
                 }
                 let mut tick = ctx.ticker(progress.as_mut());
@@ -610,17 +672,15 @@ impl Experiment for ConvNetExperiment {
     }
 
     fn engine(&self) -> Option<String> {
-        Some(format!(
-            "cpu, {} rayon threads",
-            rayon::current_num_threads()
-        ))
+        Some(if self.device == "cpu" {
+            format!("cpu, {} rayon threads", rayon::current_num_threads())
+        } else {
+            format!("burn {}", self.device)
+        })
     }
 
     fn run(&self, ctx: &Ctx) -> Result<Box<dyn Outcome>> {
-        match self.dtype {
-            Dtype::Float32 => self.train::<f32>(ctx),
-            Dtype::Float64 => self.train::<f64>(ctx),
-        }
+        self.train(ctx)
     }
 
     fn as_any(&self) -> &dyn Any {
@@ -722,8 +782,8 @@ enum FeedbackPhase {
 }
 
 impl FeedbackPhase {
-    fn new<T: Float>(e: &ConvNetExperiment, net: &ConvNet<T>) -> Result<Option<FeedbackPhase>> {
-        let fc = net.params().fc();
+    fn new(e: &ConvNetExperiment, net: &dyn Network) -> Result<Option<FeedbackPhase>> {
+        let fc = net.fc();
         let dims = fc.sizes.to_vec();
         match e.method {
             Method::Sal => {
@@ -772,8 +832,8 @@ impl FeedbackPhase {
     /// feedbackᵀ, runs n_iterations blocks of len_epoch·t_ref steps each followed by one
     /// update; RDD (§3.6) loads the rescaled forward weights and the feedbackᵀ and runs its
     /// phase. Both write the feedback back (transposed).
-    fn run<T: Float>(&mut self, net: &mut ConvNet<T>, epoch: usize, ctx: &Ctx) -> Result<()> {
-        let mut fc = net.params().fc();
+    fn run(&mut self, net: &mut dyn Network, epoch: usize, ctx: &Ctx) -> Result<()> {
+        let mut fc = net.fc();
         let d = fc.sizes;
         let name = match self {
             FeedbackPhase::Sal { .. } => "SAL phase",
@@ -832,9 +892,7 @@ impl FeedbackPhase {
                 }
             }
         }
-        net.params_mut()
-            .set_fc(&fc)
-            .map_err(|err| deep_err(err, ctx))?;
+        net.set_fc(&fc).map_err(|err| deep_err(err, ctx))?;
         Ok(())
     }
 }

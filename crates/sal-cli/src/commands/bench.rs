@@ -744,6 +744,8 @@ pub fn run(args: BenchArgs) -> Result<()> {
         }
         results.push(r);
     }
+    #[cfg(feature = "burn")]
+    burn_rows(&args, &want, &refs, &mut results)?;
 
     let floors = results
         .iter()
@@ -892,6 +894,58 @@ pub fn run(args: BenchArgs) -> Result<()> {
              loop over eligible neurons (draw, compare) and the membrane updates per spike. Scaling rows: the event engine's \
              cost per synaptic event should stay flat in N, the clock engine's per neuron-step too."
         );
+    }
+    Ok(())
+}
+
+/// The same ConvNet rows on burn's CPU backend (`convnet_<method>_<C>x<H>x<W>_flex`; built
+/// with `--features burn`): what burn gives on this machine, against the same PyTorch figures.
+#[cfg(feature = "burn")]
+fn burn_rows(
+    args: &BenchArgs,
+    want: &dyn Fn(&str) -> bool,
+    refs: &ReferenceFile,
+    results: &mut Vec<BenchResult>,
+) -> Result<()> {
+    for (method, shape) in [
+        (sal_deep::Method::Bp, sal_deep::InputShape::new(3, 32, 32)),
+        (sal_deep::Method::Fa, sal_deep::InputShape::new(3, 32, 32)),
+        (sal_deep::Method::Bp, sal_deep::InputShape::new(1, 28, 28)),
+    ] {
+        let base = format!(
+            "convnet_{}_{}x{}x{}",
+            method.name(),
+            shape.c,
+            shape.h,
+            shape.w
+        );
+        let name = format!("{base}_flex");
+        if !want(&name) {
+            continue;
+        }
+        let fail = |e: sal_deep::DeepError| Error::Failed(format!("{name}: {e}"));
+        let mut net = sal_deep_burn::BurnNet::new(
+            method,
+            shape,
+            0,
+            sal_deep::Hyper::default(),
+            sal_deep_burn::Backend::Flex,
+            sal_deep_burn::Precision::F32,
+        )
+        .map_err(fail)?;
+        let th = sal_deep::bench::network_throughput(&mut net, &name, 128, args.repeats.max(3))
+            .map_err(fail)?;
+        let per_batch = 128.0 / th.images_per_s;
+        let mut r = timed(&name, None, None, (per_batch, per_batch, "wall"));
+        r.images_per_s = Some(th.images_per_s);
+        if let Some(q) = refs.quoted(&base)
+            && let Some(ref_ips) = q.reference_images_per_s
+        {
+            r.reference_images_per_s = Some(ref_ips);
+            r.ratio = Some(th.images_per_s / ref_ips);
+            r.baseline = Some(format!("quoted: {}", q.source));
+        }
+        results.push(r);
     }
     Ok(())
 }

@@ -2,6 +2,10 @@
 //! parameter files and this repository's files, make scratch directories.
 #![allow(dead_code)] // each test binary uses a subset
 
+mod oracle;
+#[allow(unused_imports)] // used by the ConvNet test files only
+pub use oracle::replay_oracle;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

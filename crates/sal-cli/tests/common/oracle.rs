@@ -1,0 +1,119 @@
+//! The reference's float64 epoch replayed through `sal run` (shared by the CLI's ConvNet
+//! tests on each backend).
+
+use super::{ok, params, sal, tmp};
+use sal_deep::data::npz::Npz;
+use std::path::Path;
+
+fn oracle() -> String {
+    params("derived/convnet_torch_epoch_3x20x20.npz")
+}
+
+/// Asserts that `sal run exp_settings.yaml --init ORACLE --set dataset=ORACLE --set
+/// shuffle=false --set dtype=float64` (batch 8, one epoch; with `extra_sets` as further
+/// `--set`s, e.g. a device) reproduces the reference's float64 epoch for
+/// bp, fa, bp_w_fa, akrout and scfa: the summed training loss to 1e-12 relative, and every
+/// final parameter and running statistic in `checkpoints/final.npz` to 1e-8 of the mean
+/// change of its tensor during the epoch (fixed feedback matrices exactly). The tolerance is
+/// the one of `sal-deep`'s oracle test, where it is derived (float64 summation order through
+/// an epoch that amplifies 1e-16 rounding ~1e6-fold); a formula error shows at ≥ 1e-3.
+pub fn replay_oracle(extra_sets: &[&str], tag: &str) {
+    let o = oracle();
+    let mut z = Npz::open(Path::new(&o)).unwrap();
+    let names = z.names().unwrap();
+    for method in ["bp", "fa", "bp_w_fa", "akrout", "scfa"] {
+        let dir = tmp(&format!("oracle-{tag}-{method}"));
+        let mut args: Vec<String> = vec![
+            "run",
+            &params("symm_net/exp_settings.yaml"),
+            "--set",
+            &format!("method={method}") as &str,
+            "--set",
+            &format!("dataset={o}"),
+            "--set",
+            "shuffle=false",
+            "--set",
+            "dtype=float64",
+            "--set",
+            "params.n_epochs=1",
+            "--set",
+            "params.batch_size=8",
+            "--init",
+            &o,
+            "--out",
+            dir.to_str().unwrap(),
+            "--quiet",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect();
+        for s in extra_sets {
+            args.push("--set".into());
+            args.push(s.to_string());
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        ok(&sal(&args, None));
+        let m: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.join("metrics.json")).unwrap()).unwrap();
+        let ours = m["scalars"]["loss/train"][0].as_f64().unwrap();
+        let theirs: f64 = z
+            .get(&format!("{method}/train_loss_per_batch"))
+            .unwrap()
+            .data
+            .iter()
+            .sum();
+        assert!(
+            (ours - theirs).abs() <= 1e-12 * theirs.abs(),
+            "{method}: loss {ours} vs {theirs}"
+        );
+        let mut fin = Npz::open(&dir.join("checkpoints/final.npz")).unwrap();
+        let mut init = Npz::open(Path::new(&o)).unwrap();
+        let mut checked = 0;
+        for name in fin.names().unwrap() {
+            let t = fin.get(&name).unwrap().data;
+            let key = format!("{method}/final/{name}");
+            assert!(names.contains(&key), "{key} missing from the oracle");
+            let theirs = z.get(&key).unwrap().data;
+            let idx_key = format!("{method}/final_index/{name}");
+            let pick = |v: &[f64], z: &mut Npz| -> Vec<f64> {
+                if names.contains(&idx_key) {
+                    z.get(&idx_key)
+                        .unwrap()
+                        .data
+                        .iter()
+                        .map(|&i| v[i as usize])
+                        .collect()
+                } else {
+                    v.to_vec()
+                }
+            };
+            let ours = pick(&t, &mut z);
+            let mut start = pick(&init.get(&format!("init/{name}")).unwrap().data, &mut z);
+            if method == "scfa" && name.starts_with("fc") && name.ends_with("fb_weight") {
+                start.iter_mut().for_each(|v| *v = v.abs());
+            }
+            let change = theirs
+                .iter()
+                .zip(&start)
+                .map(|(a, b)| (a - b).abs())
+                .sum::<f64>()
+                / theirs.len() as f64;
+            let err = ours
+                .iter()
+                .zip(&theirs)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0, f64::max);
+            if change == 0.0 {
+                assert_eq!(err, 0.0, "{method} {name}: fixed feedback changed");
+            } else {
+                assert!(
+                    err < 1e-8 * change,
+                    "{method} {name}: {err:e} of {change:e}"
+                );
+            }
+            checked += 1;
+        }
+        assert!(checked >= 20, "{method}: only {checked} tensors");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

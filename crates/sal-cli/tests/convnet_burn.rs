@@ -1,0 +1,100 @@
+//! ConvNet runs on burn's CPU backend through the command line (`--set device=flex`, the
+//! command line built with `--features burn`; `./test.sh` runs this file so): the reference's
+//! float64 epoch replayed on it, and a SAL run whose numbers match the default backend's.
+#![cfg(feature = "burn")]
+
+mod common;
+use common::{ok, params, replay_oracle, sal, tmp};
+
+/// The oracle replay of `convnet.rs` (same tolerances) with `device=flex`.
+#[test]
+fn sal_run_on_flex_replays_the_reference_epoch() {
+    replay_oracle(&["device=flex"], "flex");
+}
+
+fn metrics(dir: &std::path::Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(dir.join("metrics.json")).unwrap()).unwrap()
+}
+
+/// `method=sal` on the shipped digits, one epoch (a short SAL phase of 2 blocks, then the
+/// training epoch), float64, on `cpu` and on `flex`: the SAL phase is the same code with the
+/// same seed, the networks differ only in summation order, so every recorded scalar agrees
+/// to 1e-9 relative (rounding differences through an epoch of 11 steps stay ≤ 1e-12 in the
+/// library tests; a wrong feedback hand-over or a different initialisation would differ at
+/// the percent level). `run.json` names the engine.
+#[test]
+fn a_sal_run_on_flex_gives_the_numbers_of_the_cpu_backend() {
+    let run = |device: &str| {
+        let dir = tmp(&format!("sal-{device}"));
+        ok(&sal(
+            &[
+                "run",
+                &params("symm_net/exp_settings.yaml"),
+                "--set",
+                "method=sal",
+                "--set",
+                "dataset=digits",
+                "--set",
+                "dtype=float64",
+                "--set",
+                "params.n_epochs=1",
+                "--set",
+                "sal_params.n_iterations=2",
+                "--set",
+                &format!("device={device}"),
+                "--out",
+                dir.to_str().unwrap(),
+                "--quiet",
+            ],
+            None,
+        ));
+        dir
+    };
+    let (a, b) = (run("cpu"), run("flex"));
+    let (ma, mb) = (metrics(&a), metrics(&b));
+    let (sa, sb) = (
+        ma["scalars"].as_object().unwrap(),
+        mb["scalars"].as_object().unwrap(),
+    );
+    assert_eq!(sa.keys().collect::<Vec<_>>(), sb.keys().collect::<Vec<_>>());
+    for (k, va) in sa {
+        for (x, y) in va.as_array().unwrap().iter().zip(sb[k].as_array().unwrap()) {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            assert!(
+                (x - y).abs() <= 1e-9 * x.abs().max(1e-3),
+                "{k}: cpu {x} flex {y}"
+            );
+        }
+    }
+    let engine = |d: &std::path::Path| {
+        let r: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(d.join("run.json")).unwrap()).unwrap();
+        r["engine"].as_str().unwrap().to_string()
+    };
+    assert_eq!(engine(&b), "burn flex");
+    assert!(engine(&a).starts_with("cpu"));
+    // the GPU backends this build lacks are refused by name, nothing written
+    let dir = tmp("no-cuda");
+    let o = sal(
+        &[
+            "run",
+            &params("symm_net/exp_settings.yaml"),
+            "--set",
+            "method=fa",
+            "--set",
+            "device=cuda",
+            "--out",
+            dir.to_str().unwrap(),
+        ],
+        None,
+    );
+    if !cfg!(feature = "cuda") {
+        assert_eq!(o.status.code(), Some(2));
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert!(e.contains("device") && e.contains("--features cuda"), "{e}");
+        assert!(!dir.exists());
+    }
+    for d in [a, b] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}

@@ -1,0 +1,79 @@
+//! burn's CPU backend (Flex) against the reference's float64 PyTorch epoch
+//! (`params/derived/convnet_torch_epoch_3x20x20.npz`), by the same replay as sal-deep's own
+//! network (`sal_deep::oracle::replay`).
+
+use sal_deep::oracle::{METHODS, ReplayErrors, replay};
+use sal_deep::{Method, Network};
+use sal_deep_burn::{Backend, BurnNet, Precision};
+use std::path::PathBuf;
+
+fn oracle_path() -> PathBuf {
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/spec/params/derived/convnet_torch_epoch_3x20x20.npz"
+    ))
+}
+
+fn run(method: Method, precision: Precision) -> ReplayErrors {
+    replay(&oracle_path(), method, 0.0, &mut |p, hyper| {
+        Ok(
+            Box::new(BurnNet::from_params(&p, hyper, Backend::Flex, precision)?)
+                as Box<dyn Network>,
+        )
+    })
+    .unwrap()
+}
+
+/// float64 on Flex: the tolerances of sal-deep's float64 replay (losses 1e-12, outputs 1e-11
+/// relative to 1e-3 + |p|, parameters 1e-8 of their tensor's mean change in the epoch; see
+/// sal-deep's `tests/oracle.rs` for why: the epoch amplifies 1e-16 roundings ~1e6-fold).
+/// burn differs from PyTorch only in summation orders, as sal-deep does.
+#[test]
+fn flex_float64_epoch_matches_the_reference_for_every_method() {
+    for method in METHODS {
+        let e = run(method, Precision::F64);
+        eprintln!("flex f64 {method}: {e:?}");
+        assert!(
+            e.loss < 1e-12 && e.first_output < 1e-11 && e.test_output < 1e-11 && e.params < 1e-8,
+            "{method}: {e:?}"
+        );
+    }
+}
+
+/// float32 on Flex: sal-deep's float32 tolerances (losses 1e-5, outputs 1e-3, parameters 0.5
+/// of the mean change; a formula error is ≥ 1 somewhere).
+#[test]
+fn flex_float32_epoch_is_close_to_the_reference() {
+    for method in METHODS {
+        let e = run(method, Precision::F32);
+        eprintln!("flex f32 {method}: {e:?}");
+        assert!(
+            e.loss < 1e-5 && e.first_output < 1e-3 && e.test_output < 1e-3 && e.params < 0.5,
+            "{method}: {e:?}"
+        );
+    }
+}
+
+/// float32 on wgpu (built with `--features wgpu`; needs a Vulkan, Metal or DX12 adapter — a
+/// software one such as Mesa's lavapipe will do): burn's GPU kernels against the reference,
+/// with the float32 tolerances above (wgpu has no float64).
+#[cfg(feature = "wgpu")]
+#[test]
+fn wgpu_float32_epoch_is_close_to_the_reference() {
+    for method in METHODS {
+        let e = replay(&oracle_path(), method, 0.0, &mut |p, hyper| {
+            Ok(Box::new(BurnNet::from_params(
+                &p,
+                hyper,
+                Backend::Wgpu,
+                Precision::F32,
+            )?) as Box<dyn Network>)
+        })
+        .unwrap();
+        eprintln!("wgpu f32 {method}: {e:?}");
+        assert!(
+            e.loss < 1e-5 && e.first_output < 1e-3 && e.test_output < 1e-3 && e.params < 0.5,
+            "{method}: {e:?}"
+        );
+    }
+}

@@ -1,0 +1,184 @@
+//! Replay of the reference's exact oracle: one epoch of its own PyTorch ConvNet in float64
+//! (`params/derived/convnet_torch_epoch_3x20x20.npz`, described in the spec's
+//! `README_deep.md`), per method, from the stored initial parameters on the stored data, in
+//! order. Any [`Network`] can be replayed, so every implementation (this crate's
+//! [`crate::ConvNet`] in `f64` or `f32`, `sal-deep-burn`'s backends) is checked against the
+//! same numbers by the same code.
+
+use crate::data::npz::{Npz, load_prefixed, read_checkpoint};
+use crate::error::{DeepError, Result};
+use crate::loss::Loss;
+use crate::method::{FcKind, Method};
+use crate::net::Hyper;
+use crate::params::Params;
+use crate::train::{EpochOptions, Network};
+use std::ops::ControlFlow;
+use std::path::Path;
+
+/// The methods the oracle file holds (the spiking ones, `sal` and `rdd`, are FA networks
+/// between phases and have no PyTorch epoch of their own).
+pub const METHODS: [Method; 5] = [
+    Method::Bp,
+    Method::Fa,
+    Method::BpWFa,
+    Method::Akrout,
+    Method::Scfa,
+];
+
+/// Largest errors of a replay against the oracle, per kind of stored quantity.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReplayErrors {
+    /// Per-batch training losses: max |ours − theirs| / |theirs|.
+    pub loss: f64,
+    /// Softmax output of the first training batch: max |ours − theirs| / (1e-3 + |theirs|).
+    pub first_output: f64,
+    /// Softmax output on the test set after the epoch, as `first_output`.
+    pub test_output: f64,
+    /// Every final parameter and running statistic: max |ours − theirs| divided by the mean
+    /// |final − initial| of its tensor (what the epoch did to it); for tensors the epoch
+    /// leaves unchanged (fixed feedback) the plain max |ours − theirs|, which must be 0.
+    pub params: f64,
+}
+
+/// Largest |ours − theirs| / (scale + |theirs|).
+fn rel_err(ours: &[f64], theirs: &[f64], scale: f64) -> f64 {
+    assert_eq!(ours.len(), theirs.len(), "value counts differ");
+    ours.iter()
+        .zip(theirs)
+        .map(|(a, b)| (a - b).abs() / (scale + b.abs()))
+        .fold(0.0, f64::max)
+}
+
+/// Replays `method`'s epoch from the oracle file at `path` on networks made by `make` (called
+/// twice: once for the first batch alone, whose training-mode output the file stores, once
+/// for the epoch) and compares. `perturb` > 0 multiplies every initial value by 1 ± perturb
+/// (a fixed sign pattern), to measure how sensitive the epoch is to rounding.
+pub fn replay(
+    path: &Path,
+    method: Method,
+    perturb: f64,
+    make: &mut dyn FnMut(Params<f64>, Hyper) -> Result<Box<dyn Network>>,
+) -> Result<ReplayErrors> {
+    let data = load_prefixed(path, "data/", "oracle")?;
+    let init = read_checkpoint(path)?;
+    let mut z = Npz::open(path)?;
+    let meta = |z: &mut Npz, k: &str| -> Result<f64> {
+        z.get(&format!("meta/{k}"))?
+            .data
+            .first()
+            .copied()
+            .ok_or_else(|| DeepError::param(k, "empty in the oracle file"))
+    };
+    let hyper = Hyper {
+        lr: meta(&mut z, "lr")?,
+        momentum: meta(&mut z, "momentum")?,
+        weight_decay: 0.001,
+        loss: Loss::DoubleSoftmax,
+    };
+    let batch = meta(&mut z, "batch_size")? as usize;
+    let mut init_p = init.clone();
+    if perturb > 0.0 {
+        let mut s: u64 = 1;
+        for t in &mut init_p {
+            for v in &mut t.data {
+                s = s
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                *v *= 1.0 + perturb * if s >> 63 == 1 { 1.0 } else { -1.0 };
+            }
+        }
+    }
+    let mut p = Params::<f64>::init(method, data.shape, 0)?;
+    // bp has no feedback matrices, bp_w_fa none in the fc layers: their init/ entries are
+    // the only ones a method may leave unused
+    if let Some(n) = p
+        .assign(&init_p)?
+        .iter()
+        .find(|n| !n.ends_with(".fb_weight"))
+    {
+        return Err(DeepError::param(
+            n,
+            "in the oracle file but not used by the network",
+        ));
+    }
+    let opts = EpochOptions {
+        batch_size: batch,
+        shuffle: false,
+        augment: false,
+        seed: 0,
+    };
+    let len = data.shape.len();
+    let mut first = make(p.clone(), hyper)?;
+    first.train_step(
+        &data.x_train[..batch * len],
+        &data.y_train[..batch],
+        &mut |_| ControlFlow::Continue(()),
+    )?;
+    let out_first = first.output();
+    let mut net = make(p, hyper)?;
+    let stats = net.train_epoch(&data, 1, &opts, &mut |_| ControlFlow::Continue(()))?;
+    let test_out = net.predict_test(&data)?;
+
+    let name = method.name();
+    let mut get = |k: &str| -> Result<Vec<f64>> { Ok(z.get(&format!("{name}/{k}"))?.data) };
+    let loss = rel_err(&stats.batch_losses, &get("train_loss_per_batch")?, 0.0);
+    let first_output = rel_err(&out_first, &get("train_output_first_batch")?, 1e-3);
+    let test_output = rel_err(&test_out, &get("test_output")?, 1e-3);
+    let names = z.names()?;
+    let mut params: f64 = 0.0;
+    for t in net.checkpoint() {
+        let key = format!("{name}/final/{}", t.name);
+        if !names.contains(&key) {
+            return Err(DeepError::param(&key, "missing from the oracle file"));
+        }
+        let theirs = z.get(&key)?.data;
+        // Large tensors are stored at a fixed subset of indices.
+        let idx_key = format!("{name}/final_index/{}", t.name);
+        let idx: Option<Vec<usize>> = if names.contains(&idx_key) {
+            Some(z.get(&idx_key)?.data.iter().map(|&i| i as usize).collect())
+        } else {
+            None
+        };
+        let pick = |v: &[f64]| -> Vec<f64> {
+            match &idx {
+                Some(ix) => ix.iter().map(|&i| v[i]).collect(),
+                None => v.to_vec(),
+            }
+        };
+        let ours = pick(&t.data);
+        let init_t = init
+            .iter()
+            .find(|i| i.name == t.name)
+            .ok_or_else(|| DeepError::param(&t.name, "no initial value in the oracle file"))?;
+        let mut init_v = pick(&init_t.data);
+        if method.fc_kind() == FcKind::Scfa
+            && t.name.starts_with("fc")
+            && t.name.ends_with("fb_weight")
+        {
+            // SCFA keeps |B|.
+            init_v.iter_mut().for_each(|v| *v = v.abs());
+        }
+        let change = theirs
+            .iter()
+            .zip(&init_v)
+            .map(|(a, b)| (a - b).abs())
+            .sum::<f64>()
+            / theirs.len() as f64;
+        let max_diff = ours
+            .iter()
+            .zip(&theirs)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        params = params.max(if change == 0.0 {
+            max_diff
+        } else {
+            max_diff / change
+        });
+    }
+    Ok(ReplayErrors {
+        loss,
+        first_output,
+        test_output,
+        params,
+    })
+}
