@@ -4,6 +4,10 @@
 #   ./test.sh          Rust tests, then the Python package's tests
 #   ./test.sh rust     cargo test --release --workspace, then the CLI's burn tests (--features burn)
 #   ./test.sh python   build + install the Python package into a virtual environment, pytest
+#   ./test.sh wgpu     (not part of `all`) the ConvNet on burn's wgpu backend: builds the command
+#                      line with --features wgpu (≈ 11 min the first time) and replays the
+#                      reference's epoch on it; needs a Vulkan/Metal/DX12 adapter (Mesa's
+#                      software lavapipe will do: apt install mesa-vulkan-drivers)
 #
 # Needs a Rust toolchain and python3 (3.10+, with venv); dependencies come from crates.io and
 # PyPI. The virtual environment (.venv-test/, or $SAL_TEST_VENV) is created on first use and
@@ -11,8 +15,11 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 what="${1:-all}"
-case "$what" in all | rust | python) ;; *)
-    echo "usage: ./test.sh [all|rust|python]" >&2
+case "$what" in all | rust | python) ;; wgpu)
+    exec cargo test --release -p sal-cli --features wgpu --test convnet_burn
+    ;;
+*)
+    echo "usage: ./test.sh [all|rust|python|wgpu]" >&2
     exit 2
     ;;
 esac

@@ -1,6 +1,7 @@
-//! ConvNet runs on burn's CPU backend through the command line (`--set device=flex`, the
+//! ConvNet runs on burn's backends through the command line (`--set device=flex`, the
 //! command line built with `--features burn`; `./test.sh` runs this file so): the reference's
 //! float64 epoch replayed on it, and a SAL run whose numbers match the default backend's.
+//! Built with `--features wgpu`, also the float32 replay on wgpu.
 #![cfg(feature = "burn")]
 
 mod common;
@@ -10,6 +11,15 @@ use common::{ok, params, replay_oracle, sal, tmp};
 #[test]
 fn sal_run_on_flex_replays_the_reference_epoch() {
     replay_oracle(&["device=flex"], "flex");
+}
+
+/// burn's GPU kernels through `sal run --set device=wgpu`, in float32 (wgpu has no float64),
+/// with sal-deep's float32 tolerances. Built with `--features wgpu`; needs a Vulkan, Metal or
+/// DX12 adapter (Mesa's software lavapipe will do: `apt install mesa-vulkan-drivers`).
+#[cfg(feature = "wgpu")]
+#[test]
+fn sal_run_on_wgpu_is_close_to_the_reference_epoch() {
+    common::replay_oracle_f32(&["device=wgpu"], "wgpu");
 }
 
 fn metrics(dir: &std::path::Path) -> serde_json::Value {

@@ -53,27 +53,3 @@ fn flex_float32_epoch_is_close_to_the_reference() {
         );
     }
 }
-
-/// float32 on wgpu (built with `--features wgpu`; needs a Vulkan, Metal or DX12 adapter — a
-/// software one such as Mesa's lavapipe will do): burn's GPU kernels against the reference,
-/// with the float32 tolerances above (wgpu has no float64).
-#[cfg(feature = "wgpu")]
-#[test]
-fn wgpu_float32_epoch_is_close_to_the_reference() {
-    for method in METHODS {
-        let e = replay(&oracle_path(), method, 0.0, &mut |p, hyper| {
-            Ok(Box::new(BurnNet::from_params(
-                &p,
-                hyper,
-                Backend::Wgpu,
-                Precision::F32,
-            )?) as Box<dyn Network>)
-        })
-        .unwrap();
-        eprintln!("wgpu f32 {method}: {e:?}");
-        assert!(
-            e.loss < 1e-5 && e.first_output < 1e-3 && e.test_output < 1e-3 && e.params < 0.5,
-            "{method}: {e:?}"
-        );
-    }
-}
