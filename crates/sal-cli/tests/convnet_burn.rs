@@ -22,6 +22,38 @@ fn sal_run_on_wgpu_is_close_to_the_reference_epoch() {
     common::replay_oracle_f32(&["device=wgpu"], "wgpu");
 }
 
+/// With no adapter to be found (the Vulkan loader and EGL pointed at nothing), `device=wgpu`
+/// is exit 2 naming `device`, not a crash, and nothing is written.
+#[cfg(feature = "wgpu")]
+#[test]
+fn wgpu_without_an_adapter_is_refused_by_name() {
+    let dir = tmp("wgpu-none");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_sal"))
+        .args([
+            "run",
+            &params("symm_net/exp_settings.yaml"),
+            "--set",
+            "method=fa",
+            "--set",
+            "device=wgpu",
+            "--out",
+            dir.to_str().unwrap(),
+            "--quiet",
+        ])
+        .env("VK_ICD_FILENAMES", "/nonexistent")
+        .env("VK_DRIVER_FILES", "/nonexistent")
+        .env("__EGL_VENDOR_LIBRARY_FILENAMES", "/nonexistent")
+        .output()
+        .unwrap();
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    assert!(
+        e.contains("device") && e.contains("no usable device"),
+        "{e}"
+    );
+    assert!(!dir.exists());
+}
+
 fn metrics(dir: &std::path::Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(dir.join("metrics.json")).unwrap()).unwrap()
 }
@@ -84,24 +116,25 @@ fn a_sal_run_on_flex_gives_the_numbers_of_the_cpu_backend() {
     assert_eq!(engine(&b), "burn flex");
     assert!(engine(&a).starts_with("cpu"));
     // the GPU backends this build lacks are refused by name, nothing written
-    let dir = tmp("no-cuda");
-    let o = sal(
-        &[
-            "run",
-            &params("symm_net/exp_settings.yaml"),
-            "--set",
-            "method=fa",
-            "--set",
-            "device=cuda",
-            "--out",
-            dir.to_str().unwrap(),
-        ],
-        None,
-    );
     if !cfg!(feature = "cuda") {
+        let dir = tmp("no-cuda");
+        let o = sal(
+            &[
+                "run",
+                &params("symm_net/exp_settings.yaml"),
+                "--set",
+                "method=fa",
+                "--set",
+                "device=cuda",
+                "--out",
+                dir.to_str().unwrap(),
+            ],
+            None,
+        );
         assert_eq!(o.status.code(), Some(2));
         let e = String::from_utf8_lossy(&o.stderr);
         assert!(e.contains("device") && e.contains("--features cuda"), "{e}");
+        assert!(!e.contains("device: device"), "the key once: {e}");
         assert!(!dir.exists());
     }
     for d in [a, b] {

@@ -49,16 +49,49 @@ impl Backend {
         ))
     }
 
-    /// The autodiff device (lazy: a GPU is first touched by the first tensor).
+    /// The autodiff device. A GPU device is probed (one value up and back) so that a
+    /// missing device or driver is an error naming `device`, not a crash at the first batch
+    /// (burn's GPU runtimes panic when they cannot start).
     pub(crate) fn device(self) -> Result<Device, DeepError> {
         self.check_built()?;
-        Ok(match self {
+        match self {
             #[cfg(feature = "cuda")]
-            Backend::Cuda(i) => Device::cuda(i).autodiff(),
+            Backend::Cuda(i) => self.probed(Device::cuda(i)),
             #[cfg(feature = "wgpu")]
-            Backend::Wgpu => Device::wgpu(burn::tensor::DeviceKind::DefaultDevice).autodiff(),
-            _ => Device::flex().autodiff(),
-        })
+            Backend::Wgpu => self.probed(Device::wgpu(burn::tensor::DeviceKind::DefaultDevice)),
+            _ => Ok(Device::flex().autodiff()),
+        }
+    }
+
+    #[cfg(any(feature = "cuda", feature = "wgpu"))]
+    fn probed(self, device: Device) -> Result<Device, DeepError> {
+        use burn::tensor::TensorData;
+        let hook = std::panic::take_hook();
+        // the runtime's own panic message is reported below, once, as the error's reason
+        std::panic::set_hook(Box::new(|_| {}));
+        let got = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            Tensor::<1>::from_data(TensorData::new(vec![1.5f32], [1]), &device)
+                .into_data()
+                .convert::<f32>()
+                .try_into_vec::<f32>()
+        }));
+        std::panic::set_hook(hook);
+        let reason = match got {
+            Ok(Ok(v)) if v == [1.5] => return Ok(device.autodiff()),
+            Ok(Ok(v)) => format!("a test value came back as {v:?}"),
+            Ok(Err(e)) => format!("{e:?}"),
+            Err(p) => p
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "the runtime failed to start".into()),
+        };
+        Err(DeepError::config(
+            "device",
+            format!(
+                "'{self}': no usable device (is there a GPU and its driver?); the runtime said: {reason}"
+            ),
+        ))
     }
 }
 

@@ -21,7 +21,8 @@
 //! of tensor code each.
 //!
 //! Precision: `float32` (training) or `float64` (the exact replay of the reference's float64
-//! oracle, on backends that have it: Flex and CUDA). The hand-written `sal_deep::ConvNet` is
+//! oracle, on backends that have it: Flex, and CUDA — untested here, its build needs a
+//! download this project's machines cannot make; wgpu has none). The hand-written `sal_deep::ConvNet` is
 //! faster on a CPU (im2col into reused buffers, no per-batch allocation; see README
 //! "Performance"); this crate is the way to a GPU.
 #![warn(missing_docs)]

@@ -80,6 +80,12 @@ impl BurnNet {
         precision: Precision,
     ) -> Result<Self, DeepError> {
         hyper.validate()?;
+        if backend == Backend::Wgpu && precision == Precision::F64 {
+            return Err(DeepError::config(
+                "dtype",
+                "float64 is not available on wgpu (use float32, or the flex or cuda backend)",
+            ));
+        }
         let device = backend.device()?;
         let method = params.method();
         let mut net = BurnNet {
@@ -129,14 +135,33 @@ impl BurnNet {
         }
     }
 
-    /// The parameters and running statistics as `sal_deep::Params` (copied from the device).
-    pub fn params(&self) -> Params<f64> {
-        let mut p = Params::<f64>::init(self.method, self.shape, 0).expect("shape was checked");
-        for s in &self.slots {
-            p.set(&s.name, &s.shape, &download(&s.value))
-                .expect("the network's own names and shapes");
-        }
-        p
+    /// The parameters and running statistics as `sal_deep::Params` (copied from the device);
+    /// an error names a tensor holding a non-finite value (`Params` keeps finite values only;
+    /// [`sal_deep::Network::checkpoint`] returns any values).
+    pub fn params(&self) -> Result<Params<f64>, DeepError> {
+        let mut p = Params::<f64>::init(self.method, self.shape, 0)?;
+        p.assign(&self.named())?;
+        Ok(p)
+    }
+
+    /// Every slot with its name, shape and values (copied from the device).
+    pub(crate) fn named(&self) -> Vec<sal_deep::NamedTensor> {
+        self.slots
+            .iter()
+            .map(|s| sal_deep::NamedTensor {
+                name: s.name.clone(),
+                shape: s.shape.clone(),
+                data: download(&s.value),
+            })
+            .collect()
+    }
+
+    /// A slot's values by name (copied from the device); `None` if the method lacks it.
+    pub(crate) fn values(&self, name: &str) -> Option<Vec<f64>> {
+        self.slots
+            .iter()
+            .find(|s| s.name == name)
+            .map(|s| download(&s.value))
     }
 
     /// Replaces every parameter and running statistic by `params`' (same method and shape).

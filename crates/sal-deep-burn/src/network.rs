@@ -3,7 +3,7 @@
 
 use crate::net::{BurnNet, download};
 use sal_deep::net::BatchOut;
-use sal_deep::{DeepError, FcParams, InputShape, Method, NamedTensor, Network};
+use sal_deep::{DeepError, FcParams, InputShape, Method, NamedTensor, Network, Params};
 use std::ops::ControlFlow;
 
 impl Network for BurnNet {
@@ -53,11 +53,25 @@ impl Network for BurnNet {
     }
 
     fn fc(&self) -> FcParams {
-        self.params().fc()
+        let w = [1, 2, 3].map(|k| self.values(&format!("fc{k}.weight")).expect("fc weights"));
+        let b = [1, 2, 3].map(|k| self.values(&format!("fc{k}.bias")).expect("fc biases"));
+        // BP fc layers have no B: their feedback is W itself (as sal_deep::Params::fc)
+        let fb = [1, 2, 3].map(|k| {
+            self.values(&format!("fc{k}.fb_weight"))
+                .unwrap_or_else(|| w[k - 1].clone())
+        });
+        let f = self.shape.fc_input().expect("shape was checked");
+        FcParams {
+            sizes: [f, b[0].len(), b[1].len(), b[2].len()],
+            w,
+            b,
+            fb,
+        }
     }
 
     fn set_fc(&mut self, fc: &FcParams) -> Result<(), DeepError> {
-        let mut p = self.params();
+        // sizes and finiteness checked as for sal-deep's network, on a scratch copy
+        let mut p = Params::<f64>::init(self.method, self.shape, 0)?;
         p.set_fc(fc)?;
         for k in 1..=3 {
             for what in ["weight", "bias", "fb_weight"] {
@@ -71,11 +85,12 @@ impl Network for BurnNet {
     }
 
     fn checkpoint(&self) -> Vec<NamedTensor> {
-        self.params().to_named()
+        self.named()
     }
 
     fn load_checkpoint(&mut self, tensors: &[NamedTensor]) -> Result<Vec<String>, DeepError> {
-        let mut p = self.params();
+        // checked in full before anything on the device changes
+        let mut p = Params::<f64>::init(self.method, self.shape, 0)?;
         let skipped = p.assign(tensors)?;
         self.assign_params(&p)?;
         self.reset_optimizer();

@@ -92,45 +92,70 @@ fn float64_steps_match_sal_deeps_network() {
     }
 }
 
+/// A checkpoint loads with every shape checked (a wrong one names the tensor and changes
+/// nothing) and restarts the optimiser: after loading A's state, B's next step equals a fresh
+/// network's from the same state, although B had momentum of its own.
 #[test]
 fn checkpoints_load_with_shapes_checked_and_reset_the_optimiser() {
     let data = digits();
-    let mut a = BurnNet::new(
-        Method::Akrout,
-        data.shape,
-        1,
-        Hyper::default(),
-        Backend::Flex,
-        Precision::F32,
-    )
-    .unwrap();
+    let net = |seed| {
+        BurnNet::new(
+            Method::Akrout,
+            data.shape,
+            seed,
+            Hyper::default(),
+            Backend::Flex,
+            Precision::F32,
+        )
+        .unwrap()
+    };
     let len = data.shape.len();
-    a.train_step(&data.x_train[..16 * len], &data.y_train[..16], &mut go)
-        .unwrap();
+    let batch = |b: usize| {
+        (
+            &data.x_train[b * 16 * len..(b + 1) * 16 * len],
+            &data.y_train[b * 16..(b + 1) * 16],
+        )
+    };
+    let mut a = net(1);
+    let (x, y) = batch(0);
+    a.train_step(x, y, &mut go).unwrap();
     let saved = a.checkpoint();
-    let mut b = BurnNet::new(
-        Method::Akrout,
-        data.shape,
-        2,
-        Hyper::default(),
-        Backend::Flex,
-        Precision::F32,
-    )
-    .unwrap();
+    let mut b = net(2);
+    b.train_step(x, y, &mut go).unwrap(); // b has a momentum buffer now
     assert_ne!(b.checkpoint(), saved);
     assert!(b.load_checkpoint(&saved).unwrap().is_empty());
     assert_eq!(b.checkpoint(), saved);
+    let mut c = net(3);
+    c.load_checkpoint(&saved).unwrap();
+    let (x, y) = batch(1);
+    b.train_step(x, y, &mut go).unwrap();
+    c.train_step(x, y, &mut go).unwrap();
+    assert_eq!(
+        b.checkpoint(),
+        c.checkpoint(),
+        "the momentum was reset by the load"
+    );
+
     let mut wrong: Vec<NamedTensor> = saved.clone();
     let fc2 = wrong.iter_mut().find(|t| t.name == "fc2.weight").unwrap();
     fc2.shape = vec![192, 383];
     fc2.data.truncate(192 * 383);
+    let before = b.checkpoint();
     let err = b.load_checkpoint(&wrong).unwrap_err().to_string();
     assert!(err.contains("fc2.weight"), "{err}");
     assert_eq!(
         b.checkpoint(),
-        saved,
+        before,
         "a refused checkpoint changes nothing"
     );
+    // a non-finite value is refused too, by name
+    let mut nan = saved.clone();
+    nan.iter_mut()
+        .find(|t| t.name == "bn3.running_var")
+        .unwrap()
+        .data[5] = f64::NAN;
+    let err = b.load_checkpoint(&nan).unwrap_err().to_string();
+    assert!(err.contains("bn3.running_var"), "{err}");
 }
 
 #[test]
@@ -168,6 +193,18 @@ fn bad_batches_and_devices_are_refused_by_name() {
     assert_eq!("wgpu".parse::<Backend>().unwrap(), Backend::Wgpu);
     let e = "tpu".parse::<Backend>().unwrap_err().to_string();
     assert!(e.contains("device") && e.contains("tpu"), "{e}");
+    let e = BurnNet::new(
+        Method::Fa,
+        data.shape,
+        0,
+        Hyper::default(),
+        Backend::Wgpu,
+        Precision::F64,
+    )
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(e.contains("dtype") || e.contains("--features wgpu"), "{e}");
     if !cfg!(feature = "cuda") {
         let e = Backend::Cuda(0).check_built().unwrap_err().to_string();
         assert!(e.contains("--features cuda"), "{e}");

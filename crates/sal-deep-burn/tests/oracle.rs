@@ -34,21 +34,30 @@ fn flex_float64_epoch_matches_the_reference_for_every_method() {
         let e = run(method, Precision::F64);
         eprintln!("flex f64 {method}: {e:?}");
         assert!(
-            e.loss < 1e-12 && e.first_output < 1e-11 && e.test_output < 1e-11 && e.params < 1e-8,
+            e.loss < 1e-12
+                && e.first_output < 1e-11
+                && e.test_output < 1e-11
+                && e.params < 1e-8
+                && e.fixed == 0.0,
             "{method}: {e:?}"
         );
     }
 }
 
 /// float32 on Flex: sal-deep's float32 tolerances (losses 1e-5, outputs 1e-3, parameters 0.5
-/// of the mean change; a formula error is ≥ 1 somewhere).
+/// of the mean change, a formula error is ≥ 1 somewhere; fixed feedback at its
+/// float32-rounded value, ≤ 1e-7 of its largest entry).
 #[test]
 fn flex_float32_epoch_is_close_to_the_reference() {
     for method in METHODS {
         let e = run(method, Precision::F32);
         eprintln!("flex f32 {method}: {e:?}");
         assert!(
-            e.loss < 1e-5 && e.first_output < 1e-3 && e.test_output < 1e-3 && e.params < 0.5,
+            e.loss < 1e-5
+                && e.first_output < 1e-3
+                && e.test_output < 1e-3
+                && e.params < 0.5
+                && e.fixed < 1e-7,
             "{method}: {e:?}"
         );
     }

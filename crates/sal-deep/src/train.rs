@@ -106,8 +106,9 @@ pub trait Network {
     /// The fc weights, biases and feedback matrices (what a feedback phase reads).
     fn fc(&self) -> FcParams;
 
-    /// Replaces the fc feedback matrices (what a feedback phase writes; see
-    /// [`crate::Params::set_fc`]).
+    /// Writes the fc layers back — weights, biases and, where the method has them, the
+    /// feedback matrices (what a feedback phase returns; sizes and finiteness checked as in
+    /// [`crate::Params::set_fc`], nothing changed on error).
     fn set_fc(&mut self, fc: &FcParams) -> Result<()>;
 
     /// Every parameter and running statistic with the reference's name and PyTorch shape

@@ -484,12 +484,12 @@ fn check_device(device: &str, dtype: Dtype) -> Result<()> {
     }
     #[cfg(feature = "burn")]
     {
-        let backend: sal_deep_burn::Backend = device
-            .parse()
-            .map_err(|e: DeepError| Error::invalid("device", e.to_string()))?;
-        backend
-            .check_built()
-            .map_err(|e| Error::invalid("device", e.to_string()))?;
+        let config = |e: DeepError| match e {
+            DeepError::Config { key, reason } => Error::invalid(key, reason),
+            e => Error::invalid("device", e.to_string()),
+        };
+        let backend: sal_deep_burn::Backend = device.parse().map_err(config)?;
+        backend.check_built().map_err(config)?;
         if backend == sal_deep_burn::Backend::Wgpu && dtype == Dtype::Float64 {
             return Err(Error::invalid(
                 "dtype",
