@@ -5,6 +5,7 @@
 
 mod common;
 use common::{params, replay_oracle, sal, tmp};
+use std::path::Path;
 
 fn oracle() -> String {
     params("derived/convnet_torch_epoch_3x20x20.npz")
@@ -79,4 +80,71 @@ fn bad_convnet_input_names_the_key() {
         assert_eq!(err.trim().lines().count(), 1, "{extra:?}: one line: {err}");
         assert!(!dir.exists(), "{extra:?} left {dir:?}");
     }
+}
+
+/// A user's `.npz` is counted when the run is prepared (its label arrays only), so
+/// `--dry-run` and sweep estimates show the real work: (training + test images) × epochs;
+/// a file without its labels is refused then, naming `dataset`, nothing written.
+#[test]
+fn a_user_npz_is_counted_and_checked_before_the_run() {
+    let o = oracle();
+    let data = sal_deep::data::load(&o, Path::new(".")).unwrap();
+    let out = sal(
+        &[
+            "run",
+            &settings(),
+            "--set",
+            "method=fa",
+            "--set",
+            &format!("dataset={o}"),
+            "--set",
+            "params.n_epochs=3",
+            "--dry-run",
+        ],
+        None,
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let work = 3 * (data.n_train() + data.n_test());
+    assert!(
+        err.contains(&format!("{:.3e} simulated images", work as f64)),
+        "{work}: {err}"
+    );
+
+    let dir = tmp("npz-no-labels");
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("no_test_labels.npz");
+    let t = |name: &str, shape: Vec<usize>| sal_deep::NamedTensor {
+        name: name.into(),
+        data: vec![0.0; shape.iter().product()],
+        shape,
+    };
+    sal_deep::data::npz::write_checkpoint(
+        &bad,
+        &[
+            t("x_train", vec![4, 1, 32, 32]),
+            t("y_train", vec![4]),
+            t("x_test", vec![2, 1, 32, 32]),
+        ],
+    )
+    .unwrap();
+    let run = dir.join("run");
+    let out = sal(
+        &[
+            "run",
+            &settings(),
+            "--set",
+            "method=fa",
+            "--set",
+            &format!("dataset={}", bad.display()),
+            "--out",
+            run.to_str().unwrap(),
+        ],
+        None,
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("dataset") && err.contains("y_test"), "{err}");
+    assert!(!run.exists());
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -424,7 +424,10 @@ impl Kind for ConvNetKind {
                     format!("{}: no such file", path.display()),
                 ));
             }
-            0
+            // the label arrays only (the images are read when the run starts)
+            let (train, test) = sal_deep::data::npz::count_user(path)
+                .map_err(|e| Error::invalid("dataset", e.to_string()))?;
+            (train + test) as u64
         } else {
             known_images(&run.dataset).ok_or_else(|| {
                 Error::invalid(

@@ -134,26 +134,51 @@ pub fn write_checkpoint(path: &Path, tensors: &[NamedTensor]) -> Result<()> {
 /// A file with `data/x_train` etc. instead (the reference's oracle file) is read from there.
 pub fn load_user(path: &Path) -> Result<Dataset> {
     let name = path.display().to_string();
+    missing(path, &name)?;
+    let mut z = Npz::open(path)?;
+    let prefix = user_prefix(&mut z)?;
+    read_prefixed(z, path, prefix, &name)
+}
+
+/// The numbers of training and test images of a user's `.npz` (from its label arrays only:
+/// for progress and estimates before the images are loaded).
+pub fn count_user(path: &Path) -> Result<(usize, usize)> {
+    missing(path, &path.display().to_string())?;
+    let mut z = Npz::open(path)?;
+    let prefix = user_prefix(&mut z)?;
+    let mut n = |key: &str| -> Result<usize> { Ok(z.get(&format!("{prefix}{key}"))?.data.len()) };
+    Ok((n("y_train")?, n("y_test")?))
+}
+
+/// Where a user file's arrays are: at the top (`x_train`, …) or under `data/` (the oracle).
+fn user_prefix(z: &mut Npz) -> Result<&'static str> {
+    let names = z.names()?;
+    let top = names.iter().any(|n| n == "x_train");
+    Ok(if !top && names.iter().any(|n| n == "data/x_train") {
+        "data/"
+    } else {
+        ""
+    })
+}
+
+fn missing(path: &Path, name: &str) -> Result<()> {
     if path.is_file() {
-        let mut z = Npz::open(path)?;
-        let names = z.names()?;
-        if !names.iter().any(|n| n == "x_train") && names.iter().any(|n| n == "data/x_train") {
-            return load_prefixed(path, "data/", &name);
-        }
+        return Ok(());
     }
-    load_prefixed(path, "", &name)
+    Err(DeepError::MissingFile {
+        dataset: name.to_string(),
+        path: path.to_path_buf(),
+        tried: String::new(),
+    })
 }
 
 /// As [`load_user`] with array names `<prefix>x_train` etc. (the oracle's `data/`).
 pub fn load_prefixed(path: &Path, prefix: &str, name: &str) -> Result<Dataset> {
-    if !path.is_file() {
-        return Err(DeepError::MissingFile {
-            dataset: name.to_string(),
-            path: path.to_path_buf(),
-            tried: String::new(),
-        });
-    }
-    let mut z = Npz::open(path)?;
+    missing(path, name)?;
+    read_prefixed(Npz::open(path)?, path, prefix, name)
+}
+
+fn read_prefixed(mut z: Npz, path: &Path, prefix: &str, name: &str) -> Result<Dataset> {
     let mut images = |key: &str| -> Result<(Vec<usize>, Vec<f32>)> {
         let a = z.get(&format!("{prefix}{key}"))?;
         if a.shape.len() != 4 {
