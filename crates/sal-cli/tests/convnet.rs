@@ -53,13 +53,13 @@ fn bad_convnet_input_names_the_key() {
         ),
         (&["--set", "method=fa", "--set", "params.lr=.nan"], "lr"),
         (&["--set", "method=fa", "--set", "device=tpu"], "device"),
-        // burn's CPU backend needs the command line built with `--features burn`
+        // burn's CPU backend needs a build with the cargo feature `burn`
         (
             &["--set", "method=fa", "--set", "device=flex"],
             if cfg!(feature = "burn") {
                 "unused: flex is valid"
             } else {
-                "--features burn"
+                "cargo feature `burn`"
             },
         ),
         // the oracle's parameters are for 3×20×20 images, digits are 1×32×32

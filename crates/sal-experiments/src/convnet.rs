@@ -507,7 +507,7 @@ fn check_device(device: &str, dtype: Dtype) -> Result<()> {
         Err(Error::invalid(
             "device",
             format!(
-                "'{device}': this build has sal-deep's CPU backend only (device: cpu); burn's backends (flex, cuda, wgpu) need the command line built with `--features burn` (`--features cuda` / `--features wgpu` for the GPUs)"
+                "'{device}': this build has sal-deep's CPU backend only (device: cpu); burn's backends (flex, cuda, wgpu) are in builds with the cargo feature `burn` (`cuda`, `wgpu` for the GPUs; README \"Backends\")"
             ),
         ))
     }

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import sal
 
-from conftest import MICRO_SMOKE, MWE, MWE_INIT, SSN_SMOKE, assert_same, cli, metrics_as_python, read_json
+from conftest import MICRO_SMOKE, MWE, MWE_INIT, PARAMS, SSN_SMOKE, assert_same, cli, metrics_as_python, read_json
 
 
 def test_minimal_example_same_metrics_as_cli(tmp_path):
@@ -148,3 +148,20 @@ def test_progress_true_shows_a_tqdm_bar(monkeypatch):
     bars.clear()
     sal.run(SSN_SMOKE, progress=False)
     assert bars == []
+
+
+def test_convnet_run_same_metrics_as_cli(tmp_path):
+    """The paper's ConvNet file (Fig 8) from Python: one FA epoch on the shipped digits gives
+    the command line's metrics bit for bit (same seed, same CPU kernels); burn's backends are
+    not in the wheel, and asking for one names the key."""
+    settings = PARAMS / "symm_net" / "exp_settings.yaml"
+    sets = ["method=fa", "dataset=digits", "params.n_epochs=1"]
+    args = [a for s in sets for a in ("--set", s)]
+    cli("run", settings, *args, "--quiet", "--out", tmp_path / "cli")
+    r = sal.run(settings, set={"method": "fa", "dataset": "digits", "params.n_epochs": 1}, progress=False)
+    assert r.kind == "convnet"
+    assert_same(r.metrics, metrics_as_python(read_json(tmp_path / "cli" / "metrics.json")))
+    assert len(r.metrics["scalars"]["accuracy/test"]) == 1
+    assert len(r.metrics["scalars"]["symm/angle/0"]) == 2  # before the first epoch and after it
+    with pytest.raises(ValueError, match=r"^invalid value for device: 'flex': .*cargo feature `burn`"):
+        sal.run(settings, set={"method": "fa", "device": "flex"}, progress=False)
