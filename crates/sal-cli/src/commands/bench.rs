@@ -898,8 +898,10 @@ pub fn run(args: BenchArgs) -> Result<()> {
     Ok(())
 }
 
-/// The same ConvNet rows on burn's CPU backend (`convnet_<method>_<C>x<H>x<W>_flex`; built
-/// with `--features burn`): what burn gives on this machine, against the same PyTorch figures.
+/// The same ConvNet rows on burn's backends (`convnet_<method>_<C>x<H>x<W>_<backend>`):
+/// `flex` (burn's CPU backend) with `--features burn`, `wgpu` / `cuda` when built with those
+/// features (a GPU without a usable device or driver is skipped with a note). Each step ends
+/// by reading the loss back, so GPU times include the work, not only its queueing.
 #[cfg(feature = "burn")]
 fn burn_rows(
     args: &BenchArgs,
@@ -919,33 +921,42 @@ fn burn_rows(
             shape.h,
             shape.w
         );
-        let name = format!("{base}_flex");
-        if !want(&name) {
-            continue;
+        for backend in sal_deep_burn::Backend::built() {
+            let name = format!("{base}_{backend}");
+            if !want(&name) {
+                continue;
+            }
+            let fail = |e: sal_deep::DeepError| Error::Failed(format!("{name}: {e}"));
+            let backend: sal_deep_burn::Backend = backend.parse().map_err(fail)?;
+            let mut net = match sal_deep_burn::BurnNet::new(
+                method,
+                shape,
+                0,
+                sal_deep::Hyper::default(),
+                backend,
+                sal_deep_burn::Precision::F32,
+            ) {
+                Ok(n) => n,
+                Err(e) if backend != sal_deep_burn::Backend::Flex => {
+                    eprintln!("{name}: skipped: {e}");
+                    continue;
+                }
+                Err(e) => return Err(fail(e)),
+            };
+            let th = sal_deep::bench::network_throughput(&mut net, &name, 128, args.repeats.max(3))
+                .map_err(fail)?;
+            let per_batch = 128.0 / th.images_per_s;
+            let mut r = timed(&name, None, None, (per_batch, per_batch, "wall"));
+            r.images_per_s = Some(th.images_per_s);
+            if let Some(q) = refs.quoted(&base)
+                && let Some(ref_ips) = q.reference_images_per_s
+            {
+                r.reference_images_per_s = Some(ref_ips);
+                r.ratio = Some(th.images_per_s / ref_ips);
+                r.baseline = Some(format!("quoted: {}", q.source));
+            }
+            results.push(r);
         }
-        let fail = |e: sal_deep::DeepError| Error::Failed(format!("{name}: {e}"));
-        let mut net = sal_deep_burn::BurnNet::new(
-            method,
-            shape,
-            0,
-            sal_deep::Hyper::default(),
-            sal_deep_burn::Backend::Flex,
-            sal_deep_burn::Precision::F32,
-        )
-        .map_err(fail)?;
-        let th = sal_deep::bench::network_throughput(&mut net, &name, 128, args.repeats.max(3))
-            .map_err(fail)?;
-        let per_batch = 128.0 / th.images_per_s;
-        let mut r = timed(&name, None, None, (per_batch, per_batch, "wall"));
-        r.images_per_s = Some(th.images_per_s);
-        if let Some(q) = refs.quoted(&base)
-            && let Some(ref_ips) = q.reference_images_per_s
-        {
-            r.reference_images_per_s = Some(ref_ips);
-            r.ratio = Some(th.images_per_s / ref_ips);
-            r.baseline = Some(format!("quoted: {}", q.source));
-        }
-        results.push(r);
     }
     Ok(())
 }
