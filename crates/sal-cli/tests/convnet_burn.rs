@@ -22,9 +22,11 @@ fn sal_run_on_wgpu_is_close_to_the_reference_epoch() {
     common::replay_oracle_f32(&["device=wgpu"], "wgpu");
 }
 
-/// With no adapter to be found (the Vulkan loader and EGL pointed at nothing), `device=wgpu`
-/// is exit 2 naming `device`, not a crash, and nothing is written.
-#[cfg(feature = "wgpu")]
+/// With no adapter to be found (Linux: the Vulkan loader and glvnd's EGL pointed at nothing),
+/// `device=wgpu` is exit 2 naming `device` with the runtime's own reason, not a crash, and
+/// nothing is written. Where an adapter is still found that way (an EGL without glvnd), the
+/// one-epoch run succeeds and the check is reported as not applicable.
+#[cfg(all(feature = "wgpu", target_os = "linux"))]
 #[test]
 fn wgpu_without_an_adapter_is_refused_by_name() {
     let dir = tmp("wgpu-none");
@@ -36,6 +38,8 @@ fn wgpu_without_an_adapter_is_refused_by_name() {
             "method=fa",
             "--set",
             "device=wgpu",
+            "--set",
+            "params.n_epochs=1",
             "--out",
             dir.to_str().unwrap(),
             "--quiet",
@@ -46,11 +50,21 @@ fn wgpu_without_an_adapter_is_refused_by_name() {
         .output()
         .unwrap();
     let e = String::from_utf8_lossy(&o.stderr);
+    if o.status.success() {
+        eprintln!("not applicable: this machine still has a wgpu adapter without Vulkan/glvnd");
+        let _ = std::fs::remove_dir_all(&dir);
+        return;
+    }
     assert_eq!(o.status.code(), Some(2), "{e}");
     assert!(
         e.contains("device") && e.contains("no usable device"),
         "{e}"
     );
+    assert!(
+        !e.contains("RecvError"),
+        "the runtime's own reason, not its channel's: {e}"
+    );
+    assert_eq!(e.trim().lines().count(), 1, "one line: {e}");
     assert!(!dir.exists());
 }
 
@@ -133,7 +147,10 @@ fn a_sal_run_on_flex_gives_the_numbers_of_the_cpu_backend() {
         );
         assert_eq!(o.status.code(), Some(2));
         let e = String::from_utf8_lossy(&o.stderr);
-        assert!(e.contains("device") && e.contains("--features cuda"), "{e}");
+        assert!(
+            e.contains("device") && e.contains("cargo feature `cuda`"),
+            "{e}"
+        );
         assert!(!e.contains("device: device"), "the key once: {e}");
         assert!(!dir.exists());
     }

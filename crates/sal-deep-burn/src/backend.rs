@@ -43,7 +43,7 @@ impl Backend {
         Err(DeepError::config(
             "device",
             format!(
-                "'{self}': this build has no {feature} backend (rebuild with `--features {feature}`; built: {})",
+                "'{self}': this build has no {feature} backend (it is in builds with the cargo feature `{feature}`; built: {})",
                 Backend::built().join(", ")
             ),
         ))
@@ -63,35 +63,34 @@ impl Backend {
         }
     }
 
+    /// `device` after a check that it works (once per backend and process; probes are
+    /// serialised, so the process's panic hook is swapped by one thread at a time).
     #[cfg(any(feature = "cuda", feature = "wgpu"))]
     fn probed(self, device: Device) -> Result<Device, DeepError> {
-        use burn::tensor::TensorData;
-        let hook = std::panic::take_hook();
-        // the runtime's own panic message is reported below, once, as the error's reason
-        std::panic::set_hook(Box::new(|_| {}));
-        let got = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            Tensor::<1>::from_data(TensorData::new(vec![1.5f32], [1]), &device)
-                .into_data()
-                .convert::<f32>()
-                .try_into_vec::<f32>()
-        }));
-        std::panic::set_hook(hook);
-        let reason = match got {
-            Ok(Ok(v)) if v == [1.5] => return Ok(device.autodiff()),
-            Ok(Ok(v)) => format!("a test value came back as {v:?}"),
-            Ok(Err(e)) => format!("{e:?}"),
-            Err(p) => p
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "the runtime failed to start".into()),
+        use std::sync::{Mutex, OnceLock};
+        type Probes = Mutex<Vec<(Backend, Result<(), String>)>>;
+        static PROBED: OnceLock<Probes> = OnceLock::new();
+        let mut done = PROBED
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let result = match done.iter().find(|(b, _)| *b == self) {
+            Some((_, r)) => r.clone(),
+            None => {
+                let r = probe(&device);
+                done.push((self, r.clone()));
+                r
+            }
         };
-        Err(DeepError::config(
-            "device",
-            format!(
-                "'{self}': no usable device (is there a GPU and its driver?); the runtime said: {reason}"
-            ),
-        ))
+        match result {
+            Ok(()) => Ok(device.autodiff()),
+            Err(reason) => Err(DeepError::config(
+                "device",
+                format!(
+                    "'{self}': no usable device (is there a GPU and its driver?); the runtime said: {reason}"
+                ),
+            )),
+        }
     }
 }
 
@@ -140,5 +139,44 @@ impl Precision {
             Precision::F32 => DType::F32,
             Precision::F64 => DType::F64,
         }
+    }
+}
+
+/// Sends one value to `device` and reads it back. burn's GPU runtimes start the device on a
+/// worker thread and panic there when they cannot; the panic messages raised meanwhile (on
+/// any thread) are collected instead of printed, and the first one is the reason given.
+#[cfg(any(feature = "cuda", feature = "wgpu"))]
+fn probe(device: &Device) -> Result<(), String> {
+    use burn::tensor::TensorData;
+    use std::sync::{Arc, Mutex};
+    let said: Arc<Mutex<Vec<String>>> = Arc::default();
+    let sink = Arc::clone(&said);
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let p = info.payload();
+        let msg = p
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".into());
+        sink.lock().unwrap_or_else(|e| e.into_inner()).push(msg);
+    }));
+    let got = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        Tensor::<1>::from_data(TensorData::new(vec![1.5f32], [1]), device)
+            .into_data()
+            .convert::<f32>()
+            .try_into_vec::<f32>()
+    }));
+    std::panic::set_hook(hook);
+    let first = said
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .first()
+        .cloned();
+    match got {
+        Ok(Ok(v)) if v == [1.5] => Ok(()),
+        Ok(Ok(v)) => Err(format!("a test value came back as {v:?}")),
+        Ok(Err(e)) => Err(first.unwrap_or_else(|| format!("{e:?}"))),
+        Err(_) => Err(first.unwrap_or_else(|| "the runtime failed to start".into())),
     }
 }

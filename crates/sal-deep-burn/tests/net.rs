@@ -207,7 +207,7 @@ fn bad_batches_and_devices_are_refused_by_name() {
     assert!(e.contains("dtype") || e.contains("--features wgpu"), "{e}");
     if !cfg!(feature = "cuda") {
         let e = Backend::Cuda(0).check_built().unwrap_err().to_string();
-        assert!(e.contains("--features cuda"), "{e}");
+        assert!(e.contains("cargo feature `cuda`"), "{e}");
         assert!(
             BurnNet::new(
                 Method::Fa,

@@ -400,7 +400,7 @@ impl<T: Float> Params<T> {
     }
 
     /// Writes an [`FcParams`] back (W, biases and — where the method has them — B),
-    /// checking sizes and finiteness.
+    /// checking sizes and finiteness of all three layers before anything is written.
     pub fn set_fc(&mut self, fc: &FcParams) -> Result<()> {
         for k in 0..3 {
             let layer = format!("fc{}", k + 1);
@@ -414,22 +414,30 @@ impl<T: Float> Params<T> {
                 ));
             }
             let has_fb = !self.t[slot::fc_fb(k)].is_empty();
-            let mut put = |slot: usize, v: &[f64], what: &str| -> Result<()> {
+            let parts = [
+                (&fc.w[k], "weight"),
+                (&fc.b[k], "bias"),
+                (&fc.fb[k], "fb_weight"),
+            ];
+            for (v, what) in parts.iter().take(if has_fb { 3 } else { 2 }) {
                 if let Some(j) = v.iter().position(|x| !x.is_finite()) {
                     return Err(DeepError::param(
                         &format!("{layer}.{what}"),
                         format!("entry {j} is {}", v[j]),
                     ));
                 }
-                for (d, &x) in self.t[slot].iter_mut().zip(v) {
+            }
+        }
+        for k in 0..3 {
+            let put = |dst: &mut Vec<T>, v: &[f64]| {
+                for (d, &x) in dst.iter_mut().zip(v) {
                     *d = T::from_f64(x);
                 }
-                Ok(())
             };
-            put(slot::fc_w(k), &fc.w[k], "weight")?;
-            put(slot::fc_b(k), &fc.b[k], "bias")?;
-            if has_fb {
-                put(slot::fc_fb(k), &fc.fb[k], "fb_weight")?;
+            put(&mut self.t[slot::fc_w(k)], &fc.w[k]);
+            put(&mut self.t[slot::fc_b(k)], &fc.b[k]);
+            if !self.t[slot::fc_fb(k)].is_empty() {
+                put(&mut self.t[slot::fc_fb(k)], &fc.fb[k]);
             }
         }
         Ok(())

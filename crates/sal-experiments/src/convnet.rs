@@ -415,7 +415,8 @@ impl Kind for ConvNetKind {
                 "the sal section needs sal_params (n_iterations, use_sal, t_ref, len_epoch, sal_lr, batch_size)",
             ));
         }
-        // the dataset: names are checked here, files when the run loads them
+        // the dataset: names are checked here (a user's .npz: its labels are counted), the
+        // named datasets' files when the run loads them
         let images_per_epoch = if run.dataset.ends_with(".npz") {
             let path = Path::new(&run.dataset);
             if !path.is_file() {
