@@ -9,7 +9,7 @@ use burn::tensor::module::{conv2d, max_pool2d};
 use burn::tensor::ops::{ConvOptions, MaxPoolOptions};
 use burn::tensor::{Int, TensorData};
 use sal_deep::method::{ConvKind, FcKind};
-use sal_deep::net::{BatchOut, Hyper};
+use sal_deep::net::{BatchOut, Hyper, argmax};
 use sal_deep::{DeepError, InputShape, Loss, Method, Params};
 
 /// BatchNorm's ε (PyTorch's default).
@@ -447,15 +447,4 @@ pub(crate) fn download(t: &Tensor<1>) -> Vec<f64> {
         .convert::<f64>()
         .try_into_vec::<f64>()
         .expect("a float tensor converts to f64")
-}
-
-/// Index of the first largest value (PyTorch's argmax on ties).
-pub(crate) fn argmax(v: &[f64]) -> usize {
-    let mut best = 0;
-    for (i, &x) in v.iter().enumerate() {
-        if x > v[best] {
-            best = i;
-        }
-    }
-    best
 }

@@ -832,8 +832,9 @@ fn softmax(z: &[f64], out: &mut [f64]) {
     }
 }
 
-/// Index of the first maximum (PyTorch's argmax on ties).
-pub(crate) fn argmax(v: &[f64]) -> usize {
+/// Index of the first maximum (PyTorch's argmax on ties): the predicted class of a softmax
+/// output row.
+pub fn argmax(v: &[f64]) -> usize {
     let mut best = 0;
     for (i, &x) in v.iter().enumerate() {
         if x > v[best] {

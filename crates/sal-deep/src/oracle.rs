@@ -42,6 +42,55 @@ pub struct ReplayErrors {
     pub fixed: f64,
 }
 
+/// The accepted errors of a replay, per element type. Derived in sal-deep's
+/// `tests/oracle.rs`: the epoch (batches of 8 through BatchNorm, ReLU masks and max-pool
+/// choices) amplifies a relative perturbation of its initial values ~1e6-fold in single final
+/// parameters, so float64 summation-order rounding (1e-16) gives ≤ 1e-9 and float32 rounding
+/// (6e-8) up to ~0.25 of a tensor's mean change; a formula error shows at ≥ 1e-3 (float64) and
+/// ≥ 1 (float32).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tolerance {
+    /// Per-batch losses, relative.
+    pub loss: f64,
+    /// Softmax outputs, relative to 1e-3 + |p|.
+    pub output: f64,
+    /// Changed parameters, as a fraction of their tensor's mean change in the epoch.
+    pub params: f64,
+    /// Unchanged tensors (fixed feedback), relative to their largest value.
+    pub fixed: f64,
+}
+
+impl Tolerance {
+    /// float64 replays: losses 1e-12, outputs 1e-11, parameters 1e-8 of the change, fixed
+    /// feedback exactly.
+    pub const FLOAT64: Tolerance = Tolerance {
+        loss: 1e-12,
+        output: 1e-11,
+        params: 1e-8,
+        fixed: 0.0,
+    };
+    /// float32 networks against the float64 reference: losses 1e-5, outputs 1e-3, parameters
+    /// 0.5 of the change, fixed feedback at its float32-rounded value (1e-7; a wrongly
+    /// trained B moves by ≥ 1e-4).
+    pub const FLOAT32: Tolerance = Tolerance {
+        loss: 1e-5,
+        output: 1e-3,
+        params: 0.5,
+        fixed: 1e-7,
+    };
+}
+
+impl ReplayErrors {
+    /// Whether every error is within `tol` (outputs: first batch and test set).
+    pub fn within(&self, tol: Tolerance) -> bool {
+        self.loss <= tol.loss
+            && self.first_output <= tol.output
+            && self.test_output <= tol.output
+            && self.params <= tol.params
+            && self.fixed <= tol.fixed
+    }
+}
+
 /// NaN counts as the largest error (a plain `f64::max` fold would skip it).
 fn worst(acc: f64, e: f64) -> f64 {
     if e.is_nan() {

@@ -4,7 +4,7 @@
 //! (`sal_deep::oracle::replay`).
 
 use sal_deep::data::npz::load_prefixed;
-use sal_deep::oracle::{METHODS, ReplayErrors, replay};
+use sal_deep::oracle::{METHODS, ReplayErrors, Tolerance, replay};
 use sal_deep::{ConvNet, Float, InputShape, Method, Network};
 use std::path::PathBuf;
 
@@ -50,14 +50,7 @@ fn float64_epoch_matches_the_reference_for_every_method() {
     for method in METHODS {
         let e = run::<f64>(method, 0.0);
         eprintln!("f64 {method}: {e:?}");
-        assert!(
-            e.loss < 1e-12
-                && e.first_output < 1e-11
-                && e.test_output < 1e-11
-                && e.params < 1e-8
-                && e.fixed == 0.0,
-            "{method}: {e:?}"
-        );
+        assert!(e.within(Tolerance::FLOAT64), "{method}: {e:?}");
     }
 }
 
@@ -74,14 +67,7 @@ fn float32_epoch_is_close_to_the_reference() {
     for method in METHODS {
         let e = run::<f32>(method, 0.0);
         eprintln!("f32 {method}: {e:?}");
-        assert!(
-            e.loss < 1e-5
-                && e.first_output < 1e-3
-                && e.test_output < 1e-3
-                && e.params < 0.5
-                && e.fixed < 1e-7,
-            "{method}: {e:?}"
-        );
+        assert!(e.within(Tolerance::FLOAT32), "{method}: {e:?}");
     }
 }
 

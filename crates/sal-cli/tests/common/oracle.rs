@@ -3,6 +3,7 @@
 
 use super::{ok, params, sal, tmp};
 use sal_deep::data::npz::Npz;
+use sal_deep::oracle::Tolerance;
 use std::path::Path;
 
 fn oracle() -> String {
@@ -18,29 +19,20 @@ fn oracle() -> String {
 /// the one of `sal-deep`'s oracle test, where it is derived (float64 summation order through
 /// an epoch that amplifies 1e-16 rounding ~1e6-fold); a formula error shows at ≥ 1e-3.
 pub fn replay_oracle(extra_sets: &[&str], tag: &str) {
-    replay(extra_sets, tag, Tolerance::F64)
+    replay(extra_sets, tag, Tolerance::FLOAT64)
 }
 
 /// As [`replay_oracle`] in float32 (the default dtype; for backends without float64):
 /// sal-deep's float32 tolerances — the summed loss to 1e-5 relative, every parameter and
 /// running statistic to 0.5 of its tensor's mean change (float32 rounding through the
 /// epoch's ~1e6 amplification gives up to 0.24; a formula error is ≥ 1), fixed feedback to
-/// float32 rounding (6e-8 of its largest value).
+/// float32 rounding (1e-7 of its largest value): `sal_deep::oracle::Tolerance::FLOAT32`.
 pub fn replay_oracle_f32(extra_sets: &[&str], tag: &str) {
-    replay(extra_sets, tag, Tolerance::F32)
-}
-
-#[derive(Clone, Copy, PartialEq)]
-enum Tolerance {
-    F64,
-    F32,
+    replay(extra_sets, tag, Tolerance::FLOAT32)
 }
 
 fn replay(extra_sets: &[&str], tag: &str, tol: Tolerance) {
-    let (loss_tol, param_tol) = match tol {
-        Tolerance::F64 => (1e-12, 1e-8),
-        Tolerance::F32 => (1e-5, 0.5),
-    };
+    let (loss_tol, param_tol) = (tol.loss, tol.params);
     let o = oracle();
     let mut z = Npz::open(Path::new(&o)).unwrap();
     let names = z.names().unwrap();
@@ -56,7 +48,7 @@ fn replay(extra_sets: &[&str], tag: &str, tol: Tolerance) {
             "--set",
             "shuffle=false",
             "--set",
-            if tol == Tolerance::F64 {
+            if tol == Tolerance::FLOAT64 {
                 "dtype=float64"
             } else {
                 "dtype=float32"
@@ -131,10 +123,7 @@ fn replay(extra_sets: &[&str], tag: &str, tol: Tolerance) {
                 .map(|(a, b)| (a - b).abs())
                 .fold(0.0, f64::max);
             if change == 0.0 {
-                let limit = match tol {
-                    Tolerance::F64 => 0.0,
-                    Tolerance::F32 => 6e-8 * theirs.iter().fold(0.0f64, |m, v| m.max(v.abs())),
-                };
+                let limit = tol.fixed * theirs.iter().fold(0.0f64, |m, v| m.max(v.abs()));
                 assert!(
                     err <= limit,
                     "{method} {name}: fixed feedback changed by {err:e}"
