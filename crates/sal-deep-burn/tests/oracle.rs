@@ -24,16 +24,17 @@ fn run(method: Method, precision: Precision) -> ReplayErrors {
     .unwrap()
 }
 
-/// float64 on Flex: the tolerances of sal-deep's float64 replay (losses 1e-12, outputs 1e-11
-/// relative to 1e-3 + |p|, parameters 1e-8 of their tensor's mean change in the epoch; see
-/// sal-deep's `tests/oracle.rs` for why: the epoch amplifies 1e-16 roundings ~1e6-fold).
-/// burn differs from PyTorch only in summation orders, as sal-deep does.
+/// float64 on Flex: `Tolerance::FLOAT64_FLEX` — losses 1e-12, outputs 1e-10 relative to
+/// 1e-3 + |p|, parameters 1e-7 of their tensor's mean change in the epoch, fixed feedback
+/// exactly (sal-deep's `tests/oracle.rs` derives the scale: the epoch amplifies 1e-16
+/// roundings ~1e6-fold; Flex's kernels differ from PyTorch's in summation order, more than
+/// sal-deep's do: measured ≤ 6.3e-9 and ≤ 2.2e-12, and they depend on the CPU's SIMD).
 #[test]
 fn flex_float64_epoch_matches_the_reference_for_every_method() {
     for method in METHODS {
         let e = run(method, Precision::F64);
         eprintln!("flex f64 {method}: {e:?}");
-        assert!(e.within(Tolerance::FLOAT64), "{method}: {e:?}");
+        assert!(e.within(Tolerance::FLOAT64_FLEX), "{method}: {e:?}");
     }
 }
 

@@ -4,7 +4,7 @@
 
 mod oracle;
 #[allow(unused_imports)] // used by the ConvNet test files only
-pub use oracle::{replay_oracle, replay_oracle_f32};
+pub use oracle::{replay_oracle, replay_oracle_f32, replay_oracle_flex};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -22,6 +22,12 @@ pub fn replay_oracle(extra_sets: &[&str], tag: &str) {
     replay(extra_sets, tag, Tolerance::FLOAT64)
 }
 
+/// As [`replay_oracle`] with the tolerances of burn's CPU backend
+/// (`sal_deep::oracle::Tolerance::FLOAT64_FLEX`: parameters 1e-7 of the change).
+pub fn replay_oracle_flex(extra_sets: &[&str], tag: &str) {
+    replay(extra_sets, tag, Tolerance::FLOAT64_FLEX)
+}
+
 /// As [`replay_oracle`] in float32 (the default dtype; for backends without float64):
 /// sal-deep's float32 tolerances — the summed loss to 1e-5 relative, every parameter and
 /// running statistic to 0.5 of its tensor's mean change (float32 rounding through the
@@ -48,7 +54,8 @@ fn replay(extra_sets: &[&str], tag: &str, tol: Tolerance) {
             "--set",
             "shuffle=false",
             "--set",
-            if tol == Tolerance::FLOAT64 {
+            if tol.fixed == 0.0 {
+                // the float64 tolerances (exact fixed feedback)
                 "dtype=float64"
             } else {
                 "dtype=float32"
