@@ -10,7 +10,7 @@ use crate::error::{DeepError, Result};
 use crate::loss::Loss;
 use crate::method::{FcKind, Method};
 use crate::net::Hyper;
-use crate::params::Params;
+use crate::params::{NamedTensor, Params};
 use crate::train::{EpochOptions, Network};
 use std::ops::ControlFlow;
 use std::path::Path;
@@ -194,9 +194,45 @@ pub fn replay(
     let loss = rel_err(&stats.batch_losses, &get("train_loss_per_batch")?, 0.0);
     let first_output = rel_err(&out_first, &get("train_output_first_batch")?, 1e-3);
     let test_output = rel_err(&test_out, &get("test_output")?, 1e-3);
+    let fin = final_errors(&mut z, method, &init, &net.checkpoint())?;
+    Ok(ReplayErrors {
+        loss,
+        first_output,
+        test_output,
+        params: fin.params,
+        fixed: fin.fixed,
+    })
+}
+
+/// How far final parameters are from the oracle's (see [`ReplayErrors::params`] and
+/// [`ReplayErrors::fixed`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FinalErrors {
+    /// Changed tensors: max |ours − theirs| / mean |final − initial| of the tensor.
+    pub params: f64,
+    /// Unchanged tensors: max |ours − theirs| / the tensor's largest |value|.
+    pub fixed: f64,
+    /// Tensors compared.
+    pub tensors: usize,
+}
+
+/// Compares `finals` (e.g. a run's `checkpoints/final.npz`) with the final parameters the
+/// oracle file at `path` stores for `method` after its epoch.
+pub fn compare_final(path: &Path, method: Method, finals: &[NamedTensor]) -> Result<FinalErrors> {
+    let init = read_checkpoint(path)?;
+    final_errors(&mut Npz::open(path)?, method, &init, finals)
+}
+
+fn final_errors(
+    z: &mut Npz,
+    method: Method,
+    init: &[NamedTensor],
+    finals: &[NamedTensor],
+) -> Result<FinalErrors> {
+    let name = method.name();
     let names = z.names()?;
     let (mut params, mut fixed): (f64, f64) = (0.0, 0.0);
-    for t in net.checkpoint() {
+    for t in finals {
         let key = format!("{name}/final/{}", t.name);
         if !names.contains(&key) {
             return Err(DeepError::param(&key, "missing from the oracle file"));
@@ -246,11 +282,9 @@ pub fn replay(
             params = worst(params, max_diff / change);
         }
     }
-    Ok(ReplayErrors {
-        loss,
-        first_output,
-        test_output,
+    Ok(FinalErrors {
         params,
         fixed,
+        tensors: finals.len(),
     })
 }

@@ -2,8 +2,8 @@
 //! tests on each backend).
 
 use super::{ok, params, sal, tmp};
-use sal_deep::data::npz::Npz;
-use sal_deep::oracle::Tolerance;
+use sal_deep::data::npz::{Npz, read_checkpoint};
+use sal_deep::oracle::{Tolerance, compare_final};
 use std::path::Path;
 
 fn oracle() -> String {
@@ -41,7 +41,6 @@ fn replay(extra_sets: &[&str], tag: &str, tol: Tolerance) {
     let (loss_tol, param_tol) = (tol.loss, tol.params);
     let o = oracle();
     let mut z = Npz::open(Path::new(&o)).unwrap();
-    let names = z.names().unwrap();
     for method in ["bp", "fa", "bp_w_fa", "akrout", "scfa"] {
         let dir = tmp(&format!("oracle-{tag}-{method}"));
         let mut args: Vec<String> = vec![
@@ -92,58 +91,14 @@ fn replay(extra_sets: &[&str], tag: &str, tol: Tolerance) {
             (ours - theirs).abs() <= loss_tol * theirs.abs(),
             "{method}: loss {ours} vs {theirs}"
         );
-        let mut fin = Npz::open(&dir.join("checkpoints/final.npz")).unwrap();
-        let mut init = Npz::open(Path::new(&o)).unwrap();
-        let mut checked = 0;
-        for name in fin.names().unwrap() {
-            let t = fin.get(&name).unwrap().data;
-            let key = format!("{method}/final/{name}");
-            assert!(names.contains(&key), "{key} missing from the oracle");
-            let theirs = z.get(&key).unwrap().data;
-            let idx_key = format!("{method}/final_index/{name}");
-            let pick = |v: &[f64], z: &mut Npz| -> Vec<f64> {
-                if names.contains(&idx_key) {
-                    z.get(&idx_key)
-                        .unwrap()
-                        .data
-                        .iter()
-                        .map(|&i| v[i as usize])
-                        .collect()
-                } else {
-                    v.to_vec()
-                }
-            };
-            let ours = pick(&t, &mut z);
-            let mut start = pick(&init.get(&format!("init/{name}")).unwrap().data, &mut z);
-            if method == "scfa" && name.starts_with("fc") && name.ends_with("fb_weight") {
-                start.iter_mut().for_each(|v| *v = v.abs());
-            }
-            let change = theirs
-                .iter()
-                .zip(&start)
-                .map(|(a, b)| (a - b).abs())
-                .sum::<f64>()
-                / theirs.len() as f64;
-            let err = ours
-                .iter()
-                .zip(&theirs)
-                .map(|(a, b)| (a - b).abs())
-                .fold(0.0, f64::max);
-            if change == 0.0 {
-                let limit = tol.fixed * theirs.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-                assert!(
-                    err <= limit,
-                    "{method} {name}: fixed feedback changed by {err:e}"
-                );
-            } else {
-                assert!(
-                    err < param_tol * change,
-                    "{method} {name}: {err:e} of {change:e}"
-                );
-            }
-            checked += 1;
-        }
-        assert!(checked >= 20, "{method}: only {checked} tensors");
+        let finals = read_checkpoint(&dir.join("checkpoints/final.npz")).unwrap();
+        let e = compare_final(Path::new(&o), method.parse().unwrap(), &finals).unwrap();
+        assert!(e.params < param_tol, "{method}: parameters {e:?}");
+        assert!(
+            e.fixed <= tol.fixed,
+            "{method}: fixed feedback changed: {e:?}"
+        );
+        assert!(e.tensors >= 20, "{method}: only {} tensors", e.tensors);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
