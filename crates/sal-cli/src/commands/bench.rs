@@ -674,8 +674,8 @@ pub fn run(args: BenchArgs) -> Result<()> {
         let m: Vec<f32> = (0..n0 * n1).map(|i| (i % 7) as f32 * 0.01).collect();
         let mut u = vec![0.0f64; n1];
         let mut rng = stream(4, "bench-columns", n0 as u64);
-        let cols: Vec<usize> = (0..100_000)
-            .map(|_| (sal::neuron::uniform53(&mut rng) % n0 as u64) as usize)
+        let cols: Vec<u32> = (0..100_000)
+            .map(|_| (sal::neuron::uniform53(&mut rng) % n0 as u64) as u32)
             .collect();
         let t = median_time(args.repeats, false, || {
             sal::salnet::add_columns(&mut u, &m, &cols);
@@ -715,34 +715,14 @@ pub fn run(args: BenchArgs) -> Result<()> {
     }
 
     // The ConvNet of Fig 8: training throughput, batches of 128, float32, wall time.
-    for (method, shape) in [
-        (sal_deep::Method::Bp, sal_deep::InputShape::new(3, 32, 32)),
-        (sal_deep::Method::Fa, sal_deep::InputShape::new(3, 32, 32)),
-        (sal_deep::Method::Bp, sal_deep::InputShape::new(1, 28, 28)),
-    ] {
-        let name = format!(
-            "convnet_{}_{}x{}x{}",
-            method.name(),
-            shape.c,
-            shape.h,
-            shape.w
-        );
+    for (method, shape) in convnet_rows() {
+        let name = convnet_row_name(method, shape);
         if !want(&name) {
             continue;
         }
         let th = sal_deep::bench::train_throughput(method, shape, 128, args.repeats.max(3))
             .map_err(|e| Error::Failed(format!("{name}: {e}")))?;
-        let per_batch = 128.0 / th.images_per_s;
-        let mut r = timed(&name, None, None, (per_batch, per_batch, "wall"));
-        r.images_per_s = Some(th.images_per_s);
-        if let Some(q) = refs.quoted(&name)
-            && let Some(ref_ips) = q.reference_images_per_s
-        {
-            r.reference_images_per_s = Some(ref_ips);
-            r.ratio = Some(th.images_per_s / ref_ips);
-            r.baseline = Some(format!("quoted: {}", q.source));
-        }
-        results.push(r);
+        results.push(convnet_result(&name, &name, th.images_per_s, &refs));
     }
     #[cfg(feature = "burn")]
     burn_rows(&args, &want, &refs, &mut results)?;
@@ -898,6 +878,42 @@ pub fn run(args: BenchArgs) -> Result<()> {
     Ok(())
 }
 
+/// The ConvNet rows: (method, input shape) as the reference figures have them.
+fn convnet_rows() -> [(sal_deep::Method, sal_deep::InputShape); 3] {
+    [
+        (sal_deep::Method::Bp, sal_deep::InputShape::new(3, 32, 32)),
+        (sal_deep::Method::Fa, sal_deep::InputShape::new(3, 32, 32)),
+        (sal_deep::Method::Bp, sal_deep::InputShape::new(1, 28, 28)),
+    ]
+}
+
+/// `convnet_<method>_<C>x<H>x<W>` (the stable row name).
+fn convnet_row_name(method: sal_deep::Method, shape: sal_deep::InputShape) -> String {
+    format!(
+        "convnet_{}_{}x{}x{}",
+        method.name(),
+        shape.c,
+        shape.h,
+        shape.w
+    )
+}
+
+/// A ConvNet row (batches of 128, wall time) with its ratio to the quoted reference figure
+/// of row `base`.
+fn convnet_result(name: &str, base: &str, images_per_s: f64, refs: &ReferenceFile) -> BenchResult {
+    let per_batch = 128.0 / images_per_s;
+    let mut r = timed(name, None, None, (per_batch, per_batch, "wall"));
+    r.images_per_s = Some(images_per_s);
+    if let Some(q) = refs.quoted(base)
+        && let Some(ref_ips) = q.reference_images_per_s
+    {
+        r.reference_images_per_s = Some(ref_ips);
+        r.ratio = Some(images_per_s / ref_ips);
+        r.baseline = Some(format!("quoted: {}", q.source));
+    }
+    r
+}
+
 /// The same ConvNet rows on burn's backends (`convnet_<method>_<C>x<H>x<W>_<backend>`):
 /// `flex` (burn's CPU backend) with `--features burn`, `wgpu` / `cuda` when built with those
 /// features (a GPU without a usable device or driver is skipped with a note). Each step ends
@@ -909,18 +925,8 @@ fn burn_rows(
     refs: &ReferenceFile,
     results: &mut Vec<BenchResult>,
 ) -> Result<()> {
-    for (method, shape) in [
-        (sal_deep::Method::Bp, sal_deep::InputShape::new(3, 32, 32)),
-        (sal_deep::Method::Fa, sal_deep::InputShape::new(3, 32, 32)),
-        (sal_deep::Method::Bp, sal_deep::InputShape::new(1, 28, 28)),
-    ] {
-        let base = format!(
-            "convnet_{}_{}x{}x{}",
-            method.name(),
-            shape.c,
-            shape.h,
-            shape.w
-        );
+    for (method, shape) in convnet_rows() {
+        let base = convnet_row_name(method, shape);
         for backend in sal_deep_burn::Backend::built() {
             let name = format!("{base}_{backend}");
             if !want(&name) {
@@ -945,17 +951,7 @@ fn burn_rows(
             };
             let th = sal_deep::bench::network_throughput(&mut net, &name, 128, args.repeats.max(3))
                 .map_err(fail)?;
-            let per_batch = 128.0 / th.images_per_s;
-            let mut r = timed(&name, None, None, (per_batch, per_batch, "wall"));
-            r.images_per_s = Some(th.images_per_s);
-            if let Some(q) = refs.quoted(&base)
-                && let Some(ref_ips) = q.reference_images_per_s
-            {
-                r.reference_images_per_s = Some(ref_ips);
-                r.ratio = Some(th.images_per_s / ref_ips);
-                r.baseline = Some(format!("quoted: {}", q.source));
-            }
-            results.push(r);
+            results.push(convnet_result(&name, &base, th.images_per_s, refs));
         }
     }
     Ok(())

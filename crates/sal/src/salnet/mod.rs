@@ -774,11 +774,12 @@ pub enum OraclePerturbation {
 }
 
 /// Adds rows `cols` of `mt` (row-major, rows of `u.len()` values: e.g. W_1ᵀ, one row per
-/// presynaptic unit) to `u`, one after another, with the kernel the event engine uses for a
-/// spike's input: what reading weight columns alone costs (`sal bench`'s `column_stream` rows).
-pub fn add_columns(u: &mut [f64], mt: &[f32], cols: &[usize]) {
+/// presynaptic unit) to `u`, one after another: how the event engine sums a step's spikes
+/// into a layer's PSP input, and what `sal bench`'s `column_stream` rows time alone.
+pub fn add_columns(u: &mut [f64], mt: &[f32], cols: &[u32]) {
     let n = u.len();
     for &j in cols {
+        let j = j as usize;
         crate::vecops::add_f32(u, &mt[j * n..(j + 1) * n]);
     }
 }

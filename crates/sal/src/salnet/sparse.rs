@@ -31,7 +31,7 @@
 use super::{SalNetParams, Shared, copy_stream};
 use crate::neuron::{rho, uniform53};
 use crate::rng::SimRng;
-use crate::vecops::{add_assign, add_f32, sub_assign};
+use crate::vecops::{add_assign, sub_assign};
 use rayon::prelude::*;
 
 /// Membranes are recomputed from the spike buffers at global steps that are multiples of
@@ -288,14 +288,8 @@ fn psp_input(cp: &mut Copy, sh: &Shared<'_>, k: usize, s: u64) -> bool {
     let p = &mut cp.psp[k][slot * n..(slot + 1) * n];
     if live {
         p.fill(0.0);
-        for &j in below {
-            let j = j as usize;
-            add_f32(p, &sh.wt32[k][j * n..(j + 1) * n]);
-        }
-        for &j in above {
-            let j = j as usize;
-            add_f32(p, &sh.fbt32[k][j * n..(j + 1) * n]);
-        }
+        super::add_columns(p, &sh.wt32[k], below);
+        super::add_columns(p, &sh.fbt32[k], above);
     }
     cp.live[k][slot] = live;
     live
