@@ -113,6 +113,8 @@ pub struct ConvNet<T: Float = f32> {
     buf: Vec<Vec<T>>,
     grad: Vec<Vec<T>>,
     w: Work<T>,
+    /// The last batch converted to `T` (reused: no allocation per batch).
+    xbuf: Vec<T>,
 }
 
 impl<T: Float> ConvNet<T> {
@@ -132,7 +134,21 @@ impl<T: Float> ConvNet<T> {
             buf: vec![Vec::new(); n],
             grad: vec![Vec::new(); n],
             w: Work::default(),
+            xbuf: Vec::new(),
         })
+    }
+
+    /// `x` converted to `T` in the network's reused input buffer (give it back with
+    /// [`ConvNet::keep_input`]).
+    pub(crate) fn take_input(&mut self, x: &[f32]) -> Vec<T> {
+        let mut xt = std::mem::take(&mut self.xbuf);
+        xt.clear();
+        xt.extend(x.iter().map(|&v| T::from_f64(v as f64)));
+        xt
+    }
+
+    pub(crate) fn keep_input(&mut self, xt: Vec<T>) {
+        self.xbuf = xt;
     }
 
     /// The parameters and running statistics.

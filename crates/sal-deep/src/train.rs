@@ -231,13 +231,17 @@ impl<T: Float> Network for ConvNet<T> {
         labels: &[u8],
         progress: &mut dyn FnMut(u64) -> ControlFlow<()>,
     ) -> Result<BatchOut> {
-        let xt: Vec<T> = x.iter().map(|&v| T::from_f64(v as f64)).collect();
-        self.train_batch_with(&xt, labels, progress)
+        let xt = self.take_input(x);
+        let out = self.train_batch_with(&xt, labels, progress);
+        self.keep_input(xt);
+        out
     }
 
     fn eval_step(&mut self, x: &[f32], labels: &[u8]) -> Result<BatchOut> {
-        let xt: Vec<T> = x.iter().map(|&v| T::from_f64(v as f64)).collect();
-        self.eval_batch(&xt, labels)
+        let xt = self.take_input(x);
+        let out = self.eval_batch(&xt, labels);
+        self.keep_input(xt);
+        out
     }
 
     fn output(&self) -> Vec<f64> {
